@@ -1,0 +1,36 @@
+# The README's two commands: `make run` and `make test`. Each installs what it needs first.
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RUN_PACKAGES := libedit-dev
+TEST_PACKAGES := libedit-dev erlang-nox elixir
+
+# Installs the Debian packages given in $(1) that are not there yet (one apt-get update, only when needed).
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: run test bench build deps test-deps
+
+deps:
+	$(call apt_install,$(RUN_PACKAGES))
+
+test-deps:
+	$(call apt_install,$(TEST_PACKAGES))
+
+build: deps
+	$(SWIFT) build -c release --product kvsh
+
+run: build
+	.build/release/kvsh --sname foo
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	$(SWIFT) build -c release --product RuntimeBench
+	Benchmarks/run-runtime-bench .build/release/RuntimeBench

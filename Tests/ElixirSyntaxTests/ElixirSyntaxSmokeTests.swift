@@ -1,0 +1,4 @@
+import Testing
+@testable import ElixirSyntax
+
+@Test func elixirSyntaxBuilds() {}

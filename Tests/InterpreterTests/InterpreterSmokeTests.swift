@@ -1,0 +1,4 @@
+import Testing
+@testable import Interpreter
+
+@Test func interpreterBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import KVShell
+
+@Test func kVShellBuilds() {}

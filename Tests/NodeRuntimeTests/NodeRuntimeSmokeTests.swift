@@ -1,0 +1,4 @@
+import Testing
+@testable import NodeRuntime
+
+@Test func nodeRuntimeBuilds() {}
