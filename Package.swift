@@ -21,7 +21,11 @@ let package = Package(
         .target(name: "ElixirSyntax", dependencies: ["ETF"]),
         .target(
             name: "NodeRuntime",
-            dependencies: ["ETF", .product(name: "DequeModule", package: "swift-collections")]
+            dependencies: [
+                "ETF",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ]
         ),
         .target(name: "Interpreter", dependencies: ["ElixirSyntax", "NodeRuntime"]),
         .systemLibrary(

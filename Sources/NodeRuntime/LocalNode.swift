@@ -1,0 +1,356 @@
+import ETF
+import Foundation
+import Synchronization
+
+/// This node: its name, its processes, their registered names, and where signals for other nodes go.
+public final class LocalNode: Sendable {
+    public let name: Atom
+    /// Tells pids of this incarnation from those of an earlier one with the same name.
+    public let creation: UInt32
+    public let scheduler: Scheduler
+    let timers = Timers()
+
+    private let processes = Mutex<[UInt64: Process]>([:])
+    private let names = Mutex<[Atom: Pid]>([:])
+    private let nextProcess = Atomic<UInt64>(0)
+    private let nextReference = Atomic<UInt64>(0)
+    private let referenceSalt: UInt32
+    private let hooks = Mutex<Hooks>(Hooks())
+
+    struct Hooks {
+        var remote: (any RemoteSignalRouter)?
+        var crashLog: @Sendable (String) -> Void = { text in
+            FileHandle.standardError.write(Data((text + "\n").utf8))
+        }
+    }
+
+    /// - Parameters:
+    ///   - name: `foo@host`, or `nonode@nohost` for a node that is not distributed.
+    ///   - creation: from the port mapper when distributed; 0 for `nonode@nohost`, as on the BEAM.
+    ///   - firstProcessNumber: where pid numbers start, so early pids look like the BEAM's.
+    public init(name: Atom = .nonode, creation: UInt32 = 0, scheduler: Scheduler = Scheduler(), firstProcessNumber: UInt64 = 64) {
+        self.name = name
+        self.creation = creation
+        self.scheduler = scheduler
+        nextProcess.store(firstProcessNumber, ordering: .relaxed)
+        referenceSalt = UInt32.random(in: 1...UInt32.max)
+    }
+
+    /// Where crash reports of processes go (stderr by default; the shell prints them on its terminal).
+    public func setCrashLog(_ log: @escaping @Sendable (String) -> Void) {
+        hooks.withLock { $0.crashLog = log }
+    }
+
+    /// Plugs in the distribution layer: signals for pids of other nodes go through it.
+    public func setRemoteRouter(_ router: any RemoteSignalRouter) {
+        hooks.withLock { $0.remote = router }
+    }
+
+    // MARK: - Identifiers
+
+    private func makePid() -> Pid {
+        let number = nextProcess.wrappingAdd(1, ordering: .relaxed).oldValue
+        return Pid(node: name, id: UInt32(number & 0x0FFF_FFFF), serial: UInt32(truncatingIfNeeded: number >> 28), creation: creation)
+    }
+
+    /// A new unique reference (`make_ref/0`).
+    public func makeReference() -> Reference {
+        let number = nextReference.wrappingAdd(1, ordering: .relaxed).oldValue
+        return Reference(node: name, creation: creation, words: [
+            UInt32(number & 0x3FFFF), UInt32(truncatingIfNeeded: number >> 18), referenceSalt,
+        ])
+    }
+
+    public func isLocal(_ pid: Pid) -> Bool { pid.node == name && pid.creation == creation }
+
+    private static func key(_ pid: Pid) -> UInt64 { UInt64(pid.serial) << 32 | UInt64(pid.id) }
+
+    /// The live local process behind `pid`, if any.
+    public func process(_ pid: Pid) -> Process? {
+        guard isLocal(pid) else { return nil }
+        return processes.withLock { $0[Self.key(pid)] }
+    }
+
+    public var processCount: Int { processes.withLock { $0.count } }
+
+    // MARK: - Spawning
+
+    public struct SpawnOptions: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        public static let link = SpawnOptions(rawValue: 1)
+        public static let monitor = SpawnOptions(rawValue: 2)
+    }
+
+    /// Starts a process running `body`.
+    ///
+    /// Normal return ends it with reason `:normal`; a thrown `ExitReasonProviding` error ends it with
+    /// that error's reason (logged when it has a crash report); any other error with `{:error, text}`.
+    /// - Parameters:
+    ///   - parent: the spawning process: it is linked and/or monitors the new one per `options`,
+    ///     and lends its group leader unless `groupLeader` is given.
+    /// - Returns: the new pid, and the monitor reference when `options` has `.monitor`.
+    @discardableResult
+    public func spawn(
+        parent: Process? = nil,
+        options: SpawnOptions = [],
+        groupLeader: Pid? = nil,
+        _ body: @escaping @Sendable (Process) async throws -> Void
+    ) -> (pid: Pid, monitor: Reference?) {
+        let pid = makePid()
+        let leader = groupLeader ?? parent?.groupLeader ?? pid
+        let process = Process(pid: pid, node: self, groupLeader: leader)
+        processes.withLock { $0[Self.key(pid)] = process }
+        var monitor: Reference?
+        if let parent {
+            if options.contains(.link) {
+                process.shared.withLock { _ = $0.links.insert(parent.pid) }
+                parent.shared.withLock { _ = $0.links.insert(pid) }
+            }
+            if options.contains(.monitor) {
+                let ref = makeReference()
+                process.shared.withLock { $0.watchers[ref] = parent.pid }
+                parent.shared.withLock { $0.monitors[ref] = .pid(pid) }
+                monitor = ref
+            }
+        }
+        Task(executorPreference: scheduler) {
+            await self.run(process, body)
+        }
+        return (pid, monitor)
+    }
+
+    private func run(_ process: Process, _ body: @Sendable (Process) async throws -> Void) async {
+        let reason: Term
+        do {
+            try await body(process)
+            reason = .atom(.normal)
+        } catch let exit as any ExitReasonProviding {
+            reason = exit.exitReason
+            if let report = exit.crashReport { hooks.withLock { $0.crashLog }(report) }
+        } catch {
+            reason = .tuple([.error, .string(String(describing: error))])
+        }
+        terminate(process, reason: reason)
+    }
+
+    /// Ends a process: wakes nobody any more, sends exit signals along its links and `:DOWN` to
+    /// its watchers, forgets its name and the monitors it held.
+    private func terminate(_ process: Process, reason: Term) {
+        let state = process.shared.withLock { state -> Process.SharedState in
+            state.alive = false
+            let snapshot = state
+            state.incoming.removeAll()
+            state.links.removeAll()
+            state.watchers.removeAll()
+            state.monitors.removeAll()
+            return snapshot
+        }
+        processes.withLock { _ = $0.removeValue(forKey: Self.key(process.pid)) }
+        if let name = state.registeredName { names.withLock { _ = $0.removeValue(forKey: name) } }
+        for linked in state.links {
+            signal(linked, .exit(from: process.pid, reason: reason, link: true))
+        }
+        for (ref, watcher) in state.watchers {
+            signal(watcher, .down(ref: ref, of: .pid(process.pid), reason: reason))
+        }
+        for (ref, target) in state.monitors {
+            if case .pid(let watched) = target { signal(watched, .demonitor(from: process.pid, ref: ref)) }
+        }
+    }
+
+    // MARK: - Signals
+
+    /// Delivers a signal to a pid of this node or, through the distribution layer, of another.
+    public func signal(_ pid: Pid, _ signal: Signal) {
+        guard isLocal(pid) else {
+            if let remote = hooks.withLock({ $0.remote }) {
+                remote.route(signal, to: pid)
+            } else {
+                undeliverable(signal, to: pid)
+            }
+            return
+        }
+        guard let target = process(pid) else {
+            undeliverable(signal, to: pid)
+            return
+        }
+        switch signal {
+        case .message(let message):
+            target.deliver(message)
+        case let .exit(from, reason, link):
+            target.receiveExitSignal(from: from, reason: reason, link: link)
+        case .link(let from):
+            let linked = target.shared.withLock { state -> Bool in
+                guard state.alive else { return false }
+                state.links.insert(from)
+                return true
+            }
+            if !linked { undeliverable(signal, to: pid) }
+        case .unlink(let from):
+            target.shared.withLock { _ = $0.links.remove(from) }
+        case let .monitor(from, ref):
+            let added = target.shared.withLock { state -> Bool in
+                guard state.alive else { return false }
+                state.watchers[ref] = from
+                return true
+            }
+            if !added { undeliverable(signal, to: pid) }
+        case let .demonitor(_, ref):
+            target.shared.withLock { _ = $0.watchers.removeValue(forKey: ref) }
+        case let .down(ref, of, reason):
+            let watched = target.shared.withLock { $0.monitors.removeValue(forKey: ref) != nil }
+            if watched {
+                target.deliver(.tuple([.atom(.down), .reference(ref), .atom(.process), of, reason]))
+            }
+        case .groupLeader(let leader):
+            target.groupLeader = leader
+        }
+    }
+
+    /// What a signal to a process that does not exist turns into: a link or monitor to it answers
+    /// `:noproc` at once, as on the BEAM; messages and other signals vanish.
+    public func undeliverable(_ signal: Signal, to pid: Pid) {
+        switch signal {
+        case .link(let from):
+            self.signal(from, .exit(from: pid, reason: .atom(.noproc), link: true))
+        case let .monitor(from, ref):
+            self.signal(from, .down(ref: ref, of: .pid(pid), reason: .atom(.noproc)))
+        default:
+            break
+        }
+    }
+
+    /// Sends a message to a pid (`send/2`).
+    public func send(_ message: Term, to pid: Pid) {
+        if isLocal(pid), let target = processes.withLock({ $0[Self.key(pid)] }) {
+            target.deliver(message)
+        } else if !isLocal(pid) {
+            signal(pid, .message(message))
+        }
+    }
+
+    // MARK: - Registered names
+
+    public enum RegistrationError: Error, Equatable {
+        case nameTaken(Atom)
+        case alreadyRegistered(Atom)
+        case notAlive
+    }
+
+    /// Registers `name` for a live local process (`Process.register/2`).
+    public func register(_ name: Atom, _ pid: Pid) throws(RegistrationError) {
+        guard let target = process(pid) else { throw .notAlive }
+        try names.withLock { table throws(RegistrationError) in
+            if table[name] != nil { throw .nameTaken(name) }
+            let previous: Atom? = target.shared.withLock { state in
+                if let existing = state.registeredName { return existing }
+                state.registeredName = name
+                return nil
+            }
+            if let previous { throw .alreadyRegistered(previous) }
+            table[name] = pid
+        }
+    }
+
+    public func unregister(_ name: Atom) -> Bool {
+        guard let pid = names.withLock({ $0.removeValue(forKey: name) }) else { return false }
+        process(pid)?.shared.withLock { $0.registeredName = nil }
+        return true
+    }
+
+    public func whereis(_ name: Atom) -> Pid? { names.withLock { $0[name] } }
+
+    public var registeredNames: [Atom] { names.withLock { Array($0.keys) } }
+
+    // MARK: - Monitors and links from a process
+
+    /// Links `process` with `other` (`Process.link/1`).
+    public func link(_ process: Process, to other: Pid) {
+        guard other != process.pid else { return }
+        process.shared.withLock { _ = $0.links.insert(other) }
+        signal(other, .link(from: process.pid))
+    }
+
+    public func unlink(_ process: Process, from other: Pid) {
+        process.shared.withLock { _ = $0.links.remove(other) }
+        signal(other, .unlink(from: process.pid))
+    }
+
+    /// `Process.monitor/1` of a pid; a dead or unknown pid answers `:DOWN … :noproc` at once.
+    public func monitor(_ process: Process, _ target: Pid) -> Reference {
+        let ref = makeReference()
+        process.shared.withLock { $0.monitors[ref] = .pid(target) }
+        signal(target, .monitor(from: process.pid, ref: ref))
+        return ref
+    }
+
+    /// `Process.monitor/1` of a registered name on this node.
+    public func monitor(_ process: Process, name: Atom) -> Reference {
+        let ref = makeReference()
+        let target = Term.tuple([.atom(name), .atom(self.name)])
+        process.shared.withLock { $0.monitors[ref] = target }
+        if let pid = whereis(name), let watched = self.process(pid) {
+            let added = watched.shared.withLock { state -> Bool in
+                guard state.alive else { return false }
+                state.watchers[ref] = process.pid
+                return true
+            }
+            if added { return ref }
+        }
+        signal(process.pid, .down(ref: ref, of: target, reason: .atom(.noproc)))
+        return ref
+    }
+
+    /// `Process.demonitor/1`: true when the monitor was active.
+    @discardableResult
+    public func demonitor(_ process: Process, _ ref: Reference) -> Bool {
+        guard let target = process.shared.withLock({ $0.monitors.removeValue(forKey: ref) }) else { return false }
+        switch target {
+        case .pid(let pid): signal(pid, .demonitor(from: process.pid, ref: ref))
+        case .tuple(let parts):
+            if let name = parts.first?.atomValue, let pid = whereis(name) {
+                signal(pid, .demonitor(from: process.pid, ref: ref))
+            }
+        default: break
+        }
+        return true
+    }
+
+    /// `Process.exit/2`.
+    public func exit(_ pid: Pid, reason: Term, from: Pid) {
+        signal(pid, .exit(from: from, reason: reason, link: false))
+    }
+
+    // MARK: - Timers
+
+    /// Delivers `message` to `pid` after `milliseconds` (`Process.send_after/3`); returns a timer id.
+    public func sendAfter(_ milliseconds: Int, _ message: Term, to pid: Pid) -> UInt64 {
+        timers.schedule(afterNanoseconds: UInt64(max(milliseconds, 0)) * 1_000_000) { [self] in
+            send(message, to: pid)
+        }
+    }
+
+    public func cancelTimer(_ id: UInt64) -> Int? {
+        let remaining = timers.remainingMilliseconds(id)
+        return timers.cancel(id) ? (remaining ?? 0) : nil
+    }
+}
+
+/// Signals between processes, as the distribution protocol names them.
+public enum Signal: Sendable {
+    case message(Term)
+    case exit(from: Pid, reason: Term, link: Bool)
+    case link(from: Pid)
+    case unlink(from: Pid)
+    case monitor(from: Pid, ref: Reference)
+    case demonitor(from: Pid, ref: Reference)
+    /// `of` is what was watched: a pid, or `{name, node}`.
+    case down(ref: Reference, of: Term, reason: Term)
+    case groupLeader(Pid)
+}
+
+/// The distribution layer, as the node core sees it: somewhere to send signals for other nodes.
+public protocol RemoteSignalRouter: Sendable {
+    func route(_ signal: Signal, to pid: Pid)
+}

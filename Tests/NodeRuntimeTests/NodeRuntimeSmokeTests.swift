@@ -1,4 +1,0 @@
-import Testing
-@testable import NodeRuntime
-
-@Test func nodeRuntimeBuilds() {}
