@@ -12,13 +12,22 @@ public struct ETFDecoder: Sendable {
         /// How many containers (tuples, maps, list heads, fun environments) may be open at once.
         /// A long list is not deep: only nesting counts. `Term`'s equality, hashing and release
         /// recurse through nesting, so terms much deeper than this would crash later, elsewhere.
+        ///
+        /// The default, 2,000, is far beyond what Erlang and Elixir code builds (ASTs and records
+        /// nest tens deep) and well inside what `Term` survives: in a debug build on a test
+        /// thread, `==` on nested tuples overflowed between 4,000 and 8,000 levels, and releasing
+        /// nested lists between 16,000 and 32,000.
         public var maxDepth: Int
         /// The largest inflated size a compressed term may declare, in bytes.
         public var maxInflatedSize: Int
+        /// New atoms are refused once the node's atom table holds this many (never more than
+        /// `Atom.tableLimit`). Atoms that already exist always decode.
+        public var atomTableLimit: Int
 
-        public init(maxDepth: Int = 10_000, maxInflatedSize: Int = 64 << 20) {
+        public init(maxDepth: Int = 2_000, maxInflatedSize: Int = 64 << 20, atomTableLimit: Int = Atom.tableLimit) {
             self.maxDepth = maxDepth
             self.maxInflatedSize = maxInflatedSize
+            self.atomTableLimit = atomTableLimit
         }
 
         public static let `default` = Limits()
@@ -195,7 +204,9 @@ extension TermReader {
                     let offset = position
                     position += 1
                     let count = Int(try u32())
-                    try require(count + 1, at: offset)
+                    guard count + 1 <= available else {
+                        throw .lengthExceedsInput(length: count, available: max(available, 0), offset: offset)
+                    }
                     promised += count + 1
                     frames[frames.count - 1].remaining += count
                     continue
@@ -210,12 +221,12 @@ extension TermReader {
                 if count == 0 {
                     term = .tuple([])
                 } else {
-                    try open(.tuple, children: count, frames: &frames, values: &values, at: offset)
+                    try open(.tuple, children: count, length: count, frames: &frames, values: &values, at: offset)
                     continue
                 }
             case ExternalTermFormat.Tag.list:
                 let count = Int(try u32())
-                try open(.list, children: count + 1, frames: &frames, values: &values, at: offset)
+                try open(.list, children: count + 1, length: count, frames: &frames, values: &values, at: offset)
                 continue
             case ExternalTermFormat.Tag.map:
                 let count = Int(try u32())
@@ -223,7 +234,7 @@ extension TermReader {
                     term = .map(TermMap())
                 } else {
                     try require(count, size: 2, at: offset)
-                    try open(.map, children: count * 2, frames: &frames, values: &values, at: offset)
+                    try open(.map, children: count * 2, length: count, frames: &frames, values: &values, at: offset)
                     continue
                 }
             case ExternalTermFormat.Tag.newFun:
@@ -234,7 +245,7 @@ extension TermReader {
                 } else {
                     var pending = header
                     pending.fun.freeVariables = []
-                    try open(.fun(pending), children: free, frames: &frames, values: &values, at: offset)
+                    try open(.fun(pending), children: free, length: free, frames: &frames, values: &values, at: offset)
                     continue
                 }
             default:
@@ -253,9 +264,11 @@ extension TermReader {
     }
 
     private mutating func open(
-        _ kind: Frame.Kind, children: Int, frames: inout [Frame], values: inout [Term], at offset: Int
+        _ kind: Frame.Kind, children: Int, length: Int, frames: inout [Frame], values: inout [Term], at offset: Int
     ) throws(ETFDecodingError) {
-        try require(children, at: offset)
+        guard children <= available else {
+            throw .lengthExceedsInput(length: length, available: max(available, 0), offset: offset)
+        }
         guard frames.count < limits.maxDepth else { throw .nestingTooDeep(limit: limits.maxDepth, offset: offset) }
         promised += children
         // Safe to reserve: the promise accounting bounds the total by the input's size.
@@ -517,7 +530,7 @@ extension TermReader {
             text = String(scalars)
         }
         do {
-            return try Atom.intern(text)
+            return try Atom.intern(text, tableLimit: limits.atomTableLimit)
         } catch {
             switch error {
             case .tooLong(let count): throw .atomTooLong(length: count, offset: offset)
