@@ -1,8 +1,8 @@
 # The README's two commands: `make run` and `make test`. Each installs what it needs first.
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-RUN_PACKAGES := libedit-dev
-TEST_PACKAGES := libedit-dev erlang-nox elixir
+RUN_PACKAGES := libedit-dev zlib1g-dev
+TEST_PACKAGES := libedit-dev zlib1g-dev erlang-nox elixir
 
 # Installs the Debian packages given in $(1) that are not there yet (one apt-get update, only when needed).
 define apt_install

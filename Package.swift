@@ -16,7 +16,13 @@ let package = Package(
     targets: [
         .target(
             name: "ETF",
-            dependencies: [.product(name: "BigInt", package: "BigInt")]
+            dependencies: [.product(name: "BigInt", package: "BigInt"), "CZlib"]
+        ),
+        // zlib inflates compressed terms (tag 80) and deflates `term_to_binary(T, [compressed])`.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "ElixirSyntax", dependencies: ["ETF"]),
         .target(
@@ -43,7 +49,7 @@ let package = Package(
             dependencies: ["NodeRuntime"],
             path: "Benchmarks/RuntimeBench"
         ),
-        .testTarget(name: "ETFTests", dependencies: ["ETF"]),
+        .testTarget(name: "ETFTests", dependencies: ["ETF"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
