@@ -33,21 +33,76 @@ import Testing
         #expect(fixture.term.inspect(.iex(colors: true)) == fixture.colored)
     }
 
-    static func loadCases() -> [Case] {
+    /// A term printed with options other than the defaults, from `inspect-options.tsv`.
+    struct OptionsCase: Sendable, CustomTestStringConvertible {
+        let optionsText: String
+        let expression: String
+        let term: Term
+        let expected: String
+        var testDescription: String { optionsText + " " + expression }
+
+        /// `width:N` (pretty), `limit:N`, `printable_limit:N` (or `infinity`), `charlists:as_lists`.
+        var options: InspectOptions {
+            var options = InspectOptions()
+            for token in optionsText.split(separator: " ") {
+                let parts = token.split(separator: ":").map(String.init)
+                let number = Int(parts[1])
+                switch parts[0] {
+                case "width":
+                    options.pretty = true
+                    options.width = number ?? 80
+                case "limit": options.limit = number
+                case "printable_limit": options.printableLimit = number
+                case "charlists": options.charlists = .asLists
+                default: break
+                }
+            }
+            return options
+        }
+    }
+
+    static let optionsCases: [OptionsCase] = loadOptionsCases()
+
+    @Test func optionsFixtureHasEnoughCases() {
+        #expect(Self.optionsCases.count >= 100)
+    }
+
+    @Test(arguments: optionsCases) func optionsMatchElixir(_ fixture: OptionsCase) {
+        #expect(fixture.term.inspect(fixture.options) == fixture.expected)
+    }
+
+    static func fixtureLines(_ name: String) -> [[String]] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("InspectFixtures/inspect.tsv")
+            .appendingPathComponent("InspectFixtures").appendingPathComponent(name)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count == 5 else { return nil }
-            let decoded = fields.dropFirst().compactMap { Data(base64Encoded: $0).map { [UInt8]($0) } }
-            guard decoded.count == 4 else { return nil }
-            var reader = FixtureTermReader(bytes: decoded[0])
-            guard let term = try? reader.readVersioned() else { return nil }
-            return Case(
-                expression: fields[0], term: term, plain: String(decoding: decoded[1], as: UTF8.self),
-                pretty: String(decoding: decoded[2], as: UTF8.self), colored: String(decoding: decoded[3], as: UTF8.self)
-            )
+        return text.split(separator: "\n").map { line in
+            line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+
+    static func decodeTerm(_ base64: String) -> Term? {
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        var reader = FixtureTermReader(bytes: [UInt8](data))
+        return try? reader.readVersioned()
+    }
+
+    static func decodeText(_ base64: String) -> String? {
+        Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    static func loadOptionsCases() -> [OptionsCase] {
+        fixtureLines("inspect-options.tsv").compactMap { fields in
+            guard fields.count == 4, let term = decodeTerm(fields[2]), let expected = decodeText(fields[3]) else { return nil }
+            return OptionsCase(optionsText: fields[0], expression: fields[1], term: term, expected: expected)
+        }
+    }
+
+    static func loadCases() -> [Case] {
+        fixtureLines("inspect.tsv").compactMap { fields in
+            guard fields.count == 5, let term = decodeTerm(fields[1]),
+                  let plain = decodeText(fields[2]), let pretty = decodeText(fields[3]),
+                  let colored = decodeText(fields[4]) else { return nil }
+            return Case(expression: fields[0], term: term, plain: plain, pretty: pretty, colored: colored)
         }
     }
 }
