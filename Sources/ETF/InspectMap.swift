@@ -1,0 +1,78 @@
+/// Maps and structs as Elixir 1.14 prints them.
+///
+/// Keys print in Erlang's term order, which is the order the BEAM keeps maps of up to 32 keys
+/// in; larger BEAM maps print in hash order there, which kvsh does not reproduce.
+extension Inspector {
+    func mapDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
+        if case .atom(let module)? = map[.atom(Atom("__struct__"))],
+           let special = structDocument(module, map, limit: limit, depth: depth) {
+            return special
+        }
+        return mapContainer(name: "", entries: map.sortedEntries, limit: limit, depth: depth)
+    }
+
+    /// `%name{…}`: keyword style when every key is an atom that can be a keyword key,
+    /// else `key => value`. Maps never flow their entries like words.
+    func mapContainer(name: String, entries: [(key: Term, value: Term)], limit: Int?, depth: Int) -> InspectDocument {
+        let keyword = entries.allSatisfy { entry in
+            if case .atom(let key) = entry.key { return InspectAtom.isKeywordKey(key.text) }
+            return false
+        }
+        var items = entries.makeIterator()
+        let arrow = color(" => ", .map)
+        return container(
+            open: color("%" + name + "{", .map), close: color("}", .map), separator: color(",", .map),
+            layout: .strict, limit: limit, next: { items.next().map { .element(.tuple([$0.key, $0.value])) } }
+        ) { pair, limit in
+            if keyword { return keywordEntry(pair, limit: limit, depth: depth) }
+            guard case .tuple(let kv) = pair else { return .empty }
+            return .concat([
+                document(kv[0], limit: limit, depth: depth + 1), arrow,
+                document(kv[1], limit: limit, depth: depth + 1),
+            ])
+        }
+    }
+
+    /// Ranges and map sets in their constructor form, and structs the options know, with their
+    /// fields in definition order; nil (print as a plain map) for any other struct.
+    func structDocument(_ module: Atom, _ map: TermMap, limit: Int?, depth: Int) -> InspectDocument? {
+        let keys = Set(map.storage.keys.compactMap(\.atomValue).map(\.text))
+        guard keys.count == map.count else { return nil }
+        switch module.text {
+        case "Elixir.Range" where keys == ["__struct__", "first", "last", "step"] || keys == ["__struct__", "first", "last"]:
+            return rangeDocument(map, limit: limit, depth: depth)
+        case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
+            guard case .map(let set)? = map[.atom("map")] else { return nil }
+            let elements = Term.list(set.sortedEntries.map(\.key))
+            let list = elements.isList && set.count > 0
+                ? listDocument(elements, limit: limit, depth: depth)
+                : color("[]", .list)
+            return .concat([.text("MapSet.new("), list, .text(")")])
+        default:
+            guard let fields = options.structFields(module),
+                  Set(fields.map(\.text)).union(["__struct__"]) == keys else { return nil }
+            let entries = fields.map { (key: Term.atom($0), value: map[.atom($0)] ?? .nil) }
+            var items = entries.makeIterator()
+            let name = InspectAtom.literal(module.text)
+            return container(
+                open: color("%" + name + "{", .map), close: color("}", .map), separator: color(",", .map),
+                layout: .strict, limit: limit, next: { items.next().map { .element(.tuple([$0.key, $0.value])) } }
+            ) { pair, limit in keywordEntry(pair, limit: limit, depth: depth) }
+        }
+    }
+
+    /// `first..last`, or `first..last//step` unless the step is 1 and the range ascends.
+    func rangeDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
+        let first = map[.atom("first")] ?? .nil
+        let last = map[.atom("last")] ?? .nil
+        var parts = [
+            document(first, limit: limit, depth: depth + 1), .text(".."),
+            document(last, limit: limit, depth: depth + 1),
+        ]
+        if let step = map[.atom("step")] {
+            let plain = step == .int(1) && Term.compare(last, first) >= 0
+            if !plain { parts += [.text("//"), document(step, limit: limit, depth: depth + 1)] }
+        }
+        return .concat(parts)
+    }
+}
