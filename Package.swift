@@ -50,7 +50,7 @@ let package = Package(
             path: "Benchmarks/RuntimeBench"
         ),
         .testTarget(name: "ETFTests", dependencies: ["ETF"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"]),
+        .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell"]),

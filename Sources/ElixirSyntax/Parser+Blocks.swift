@@ -1,0 +1,184 @@
+import ETF
+
+/// Blocks: parentheses, `fn … end`, `do … end` with its sections, and `->` clauses.
+extension Parser {
+    static let sectionWords: Set<String> = ["else", "after", "catch", "rescue"]
+
+    func isTerminator(_ token: Token, _ terminators: Set<String>) -> Bool {
+        switch token.kind {
+        case .reserved(let word): return terminators.contains(word)
+        case .op(let symbol): return terminators.contains(symbol)
+        case .eof: return true
+        default: return false
+        }
+    }
+
+    /// `( … )`: nothing is an empty block, one expression is itself, several are a block.
+    mutating func parseParens() throws(SyntaxError) -> Term {
+        let open = current
+        advance()
+        let outerAllowDo = allowDo
+        allowDo = true
+        defer { allowDo = outerAllowDo }
+        var exprs: [Term] = []
+        skipSeparators()
+        while !current.isOp(")") {
+            exprs.append(try parseExpression())
+            guard current.isEOL || current.isOp(")") else { throw unexpected(current) }
+            skipSeparators()
+        }
+        advance()
+        if exprs.isEmpty { return Quoted.buildBlock([]) }
+        return Quoted.buildBlock(exprs, meta: Quoted.meta(open.line))
+    }
+
+    mutating func parseFn() throws(SyntaxError) -> Term {
+        let token = current
+        advance()
+        let outerAllowDo = allowDo
+        allowDo = true
+        defer { allowDo = outerAllowDo }
+        skipSeparators()
+        guard let clauses = try parseStabClauses(terminators: ["end"], pending: nil) else {
+            throw unexpected(current)
+        }
+        guard current.isReserved("end") else { throw unexpected(current) }
+        advance()
+        return Quoted.call(Atom("fn"), Quoted.meta(token.line), clauses)
+    }
+
+    /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.
+    mutating func parseDoBlock() throws(SyntaxError) -> Term {
+        advance()
+        let outerAllowDo = allowDo
+        allowDo = true
+        defer { allowDo = outerAllowDo }
+        var sections: [(Term, Term)] = []
+        var key = "do"
+        let terminators = Parser.sectionWords.union(["end"])
+        while true {
+            let body = try parseSectionBody(terminators: terminators)
+            sections.append((.atom(Atom(key)), body))
+            guard case .reserved(let word) = current.kind else { throw unexpected(current) }
+            advance()
+            if word == "end" { break }
+            key = word
+        }
+        return Quoted.keywordList(sections)
+    }
+
+    /// A section is either `->` clauses or a plain block, told apart by its first expression.
+    mutating func parseSectionBody(terminators: Set<String>) throws(SyntaxError) -> Term {
+        skipSeparators()
+        if isTerminator(current, terminators) { return Quoted.buildBlock([]) }
+        if current.isOp("->") || parenthesizedHeadAhead() {
+            return Term.list(try parseStabClauses(terminators: terminators, pending: nil) ?? [])
+        }
+        let first = try parseExpression()
+        if current.isOp("->") || current.isOp(",") {
+            return Term.list(try parseStabClauses(terminators: terminators, pending: first) ?? [])
+        }
+        var exprs = [first]
+        while true {
+            guard current.isEOL || isTerminator(current, terminators) else { throw unexpected(current) }
+            skipSeparators()
+            if isTerminator(current, terminators) { break }
+            exprs.append(try parseExpression())
+        }
+        return Quoted.buildBlock(exprs)
+    }
+
+    /// `(a, b) ->` or `() ->`: a clause head in parentheses.
+    func parenthesizedHeadAhead() -> Bool {
+        guard current.isOp("(") else { return false }
+        var level = 0
+        var offset = 0
+        while index + offset < tokens.count {
+            let token = tokens[index + offset]
+            if token.isOp("(") { level += 1 }
+            if token.isOp(")") {
+                level -= 1
+                if level == 0 {
+                    let after = peekToken(offset + 1)
+                    return after.isOp("->") || after.isOp("when")
+                }
+            }
+            if token.isEOF { return false }
+            offset += 1
+        }
+        return false
+    }
+
+    /// `head -> body` clauses until a terminator; `pending` is a first head expression already read.
+    mutating func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term]? {
+        var clauses: [Term] = []
+        var head: [Term]? = pending.map { [$0] }
+        while true {
+            if head == nil {
+                skipSeparators()
+                if isTerminator(current, terminators) { break }
+                if current.isOp("->") {
+                    head = []
+                } else if parenthesizedHeadAhead() {
+                    advance()
+                    var items = try parseSequence(closing: ")", context: .call)
+                    if current.isOp("when") {
+                        let whenToken = current
+                        advance()
+                        let guardExpr = try parseExpression(Operators.binary["when"]!.precedence)
+                        items = [Quoted.call(Atom("when"), Quoted.meta(whenToken.line), items + [guardExpr])]
+                        head = items
+                    } else {
+                        head = items
+                    }
+                } else {
+                    head = [try parseExpression()]
+                }
+            }
+            var args = head ?? []
+            head = nil
+            while current.isOp(",") {
+                advance()
+                if isKeywordStart(current) {
+                    args.append(try parseKeywordList(context: .call))
+                } else {
+                    args.append(try parseExpression())
+                }
+            }
+            guard current.isOp("->") else { throw unexpected(current) }
+            let arrow = current
+            advance()
+            var body: [Term] = []
+            while true {
+                skipSeparators()
+                if isTerminator(current, terminators) { break }
+                if current.isOp("->") || parenthesizedHeadAhead() && !body.isEmpty {
+                    head = current.isOp("->") ? [] : nil
+                    if head == nil { break }
+                    break
+                }
+                let expr = try parseExpression()
+                if current.isOp("->") || current.isOp(",") {
+                    head = [expr]
+                    break
+                }
+                body.append(expr)
+                guard current.isEOL || isTerminator(current, terminators) else { throw unexpected(current) }
+            }
+            let bodyTerm: Term = body.isEmpty ? .nil : Quoted.buildBlock(body)
+            clauses.append(Quoted.call(Atom("->"), Quoted.meta(arrow.line), [Term.list(stabHead(args)), bodyTerm]))
+            if head == nil {
+                skipSeparators()
+                if isTerminator(current, terminators) { break }
+            }
+        }
+        return clauses
+    }
+
+    /// `a, b when g` is written as one `when` over all the arguments: `[{:when, _, [a, b, g]}]`.
+    func stabHead(_ args: [Term]) -> [Term] {
+        guard args.count > 1, let last = args.last, let (head, meta, whenArgs) = Quoted.parts(last),
+              head == .atom(Atom("when")), let pair = whenArgs.properList, pair.count == 2 else { return args }
+        return [Quoted.call(Atom("when"), meta, Array(args.dropLast()) + pair)]
+    }
+}

@@ -1,0 +1,90 @@
+import ETF
+import Foundation
+import Testing
+@testable import ElixirSyntax
+
+/// One corpus entry and what Elixir 1.14 said about it (recorded by `scripts/record-syntax-fixtures`).
+struct CorpusEntry: Sendable, CustomTestStringConvertible {
+    enum Expected: Sendable {
+        case quoted([UInt8])
+        case error(kind: String, line: Int, column: Int, message: String, iexText: String)
+    }
+
+    let number: Int
+    let source: String
+    let expected: Expected
+
+    var testDescription: String { "#\(number): \(source.prefix(60).replacingOccurrences(of: "\n", with: "⏎"))" }
+
+    static let all: [CorpusEntry] = load()
+
+    private static func load() -> [CorpusEntry] {
+        guard let base = Bundle.module.resourceURL?.appendingPathComponent("Fixtures"),
+              let corpus = try? String(contentsOf: base.appendingPathComponent("corpus.txt"), encoding: .utf8),
+              let expected = try? String(contentsOf: base.appendingPathComponent("corpus.expected"), encoding: .utf8)
+        else { return [] }
+        var sources = corpus.components(separatedBy: "\n--8<--\n")
+        while let last = sources.last, last.hasSuffix("\n") { sources[sources.count - 1] = String(last.dropLast()) }
+        let lines = expected.split(separator: "\n", omittingEmptySubsequences: true)
+        return zip(sources, lines).enumerated().map { number, pair in
+            let fields = pair.1.split(separator: " ").map(String.init)
+            let outcome: Expected
+            if fields[0] == "ok" {
+                outcome = .quoted(hexBytes(fields[1]))
+            } else {
+                outcome = .error(
+                    kind: fields[1], line: Int(fields[2]) ?? 0, column: Int(fields[3]) ?? 0,
+                    message: String(decoding: hexBytes(fields[4]), as: UTF8.self),
+                    iexText: String(decoding: hexBytes(fields.count > 5 ? fields[5] : ""), as: UTF8.self))
+            }
+            return CorpusEntry(number: number + 1, source: pair.0, expected: outcome)
+        }
+    }
+
+    private static func hexBytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var iterator = hex.utf8.makeIterator()
+        while let high = iterator.next(), let low = iterator.next() {
+            bytes.append(UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) ?? 0)
+        }
+        return bytes
+    }
+}
+
+@Suite struct CorpusTests {
+    @Test func corpusIsLoaded() {
+        #expect(CorpusEntry.all.count >= 300)
+    }
+
+    @Test(arguments: CorpusEntry.all)
+    func matchesElixir(_ entry: CorpusEntry) throws {
+        switch entry.expected {
+        case .quoted(let bytes):
+            let expected = try ExternalTermFormat.decode(bytes)
+            let result = try ElixirParser.parse(entry.source)
+            guard case .complete(let term) = result else {
+                Issue.record("expected \(expected), got incomplete")
+                return
+            }
+            #expect(term == expected, "\n got: \(term)\nwant: \(expected)")
+        case .error(let kind, let line, let column, let message, let iexText):
+            if kind == "TokenMissingError" {
+                let result = try ElixirParser.parse(entry.source)
+                guard case .incomplete = result else {
+                    Issue.record("expected incomplete, got \(result)")
+                    return
+                }
+            } else {
+                do {
+                    let result = try ElixirParser.parse(entry.source)
+                    Issue.record("expected \(kind) \(line):\(column) \(message), got \(result)")
+                } catch {
+                    #expect(error.kind == .syntax)
+                    #expect(error.message == message)
+                    #expect(error.line == line && error.column == column, "at \(error.line):\(error.column)")
+                    #expect(error.iexDescription == iexText)
+                }
+            }
+        }
+    }
+}
