@@ -8,8 +8,7 @@ import Synchronization
 /// ever touch `shared`, under its lock: they append messages, add links and monitors, and post
 /// exit signals. Everything else belongs to the process's own task.
 public final class Process: @unchecked Sendable {
-    // Safe to share: `shared` is a Mutex; `inbox`, `dictionary`, `reductions` and `waitGeneration`
-    // are touched only by this process's own task, which runs one job at a time.
+    // Safe to share: `shared` is a Mutex; `inbox`, `dictionary` and `reductions` are touched only by this process's own task, which runs one job at a time.
     public let pid: Pid
     public let node: LocalNode
     let shared: Mutex<SharedState>
@@ -23,7 +22,8 @@ public final class Process: @unchecked Sendable {
     struct SharedState {
         var incoming = Deque<Term>()
         var waiter: UnsafeContinuation<Void, Never>?
-        var waitGeneration: UInt64 = 0
+        /// A timer fired while the process was not yet waiting: its next wait returns at once.
+        var wakeRequested = false
         var links = Set<Pid>()
         /// Monitors other processes hold on this one: reference → watcher.
         var watchers: [Reference: Pid] = [:]
@@ -104,7 +104,10 @@ public final class Process: @unchecked Sendable {
     private func waitForSignal() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let ready = shared.withLock { state -> Bool in
-                if !state.incoming.isEmpty || state.pendingExit != nil { return true }
+                if !state.incoming.isEmpty || state.pendingExit != nil || state.wakeRequested {
+                    state.wakeRequested = false
+                    return true
+                }
                 state.waiter = continuation
                 return false
             }
@@ -119,10 +122,11 @@ public final class Process: @unchecked Sendable {
         }
     }
 
-    /// Resumes the process if it is waiting in `receive`.
+    /// Resumes the process waiting in `receive`, or makes its next wait return at once.
     func wake() {
         let waiter = shared.withLock { state in
             defer { state.waiter = nil }
+            if state.waiter == nil { state.wakeRequested = true }
             return state.waiter
         }
         waiter?.resume()
