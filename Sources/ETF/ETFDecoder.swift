@@ -166,6 +166,7 @@ struct TermReader {
 
 extension TermReader {
     /// An open container: its children so far sit on the value stack from `base` on.
+    /// Plain data, so the loop can look at the top frame without retaining anything.
     struct Frame {
         enum Kind {
             case tuple
@@ -173,8 +174,8 @@ extension TermReader {
             case list
             /// Keys and values alternating.
             case map
-            /// The free variables of a fun; the rest of it is read already.
-            case fun(FunHeader)
+            /// The free variables of a fun; the rest of it is read already and sits on the fun stack.
+            case fun
         }
 
         var kind: Kind
@@ -195,12 +196,14 @@ extension TermReader {
     mutating func readTerm() throws(ETFDecodingError) -> Term {
         var frames: [Frame] = []
         var values: [Term] = []
+        var funs: [FunHeader] = []
         while true {
-            if let top = frames.last {
+            if !frames.isEmpty {
                 promised -= 1
                 // A list whose tail is another list header continues the same list, so a chain
                 // of one-element list headers is long, not deep.
-                if case .list = top.kind, top.remaining == 1, try peek() == ExternalTermFormat.Tag.list {
+                let top = frames[frames.count - 1]
+                if top.kind == .list, top.remaining == 1, try peek() == ExternalTermFormat.Tag.list {
                     let offset = position
                     position += 1
                     let count = Int(try u32())
@@ -245,19 +248,19 @@ extension TermReader {
                 } else {
                     var pending = header
                     pending.fun.freeVariables = []
-                    try open(.fun(pending), children: free, length: free, frames: &frames, values: &values, at: offset)
+                    try open(.fun, children: free, length: free, frames: &frames, values: &values, at: offset)
+                    funs.append(pending)
                     continue
                 }
             default:
                 term = try readScalar(tag: tag, at: offset)
             }
             // A term is complete: hand it to its container, closing every container it completes.
-            while let top = frames.last {
+            while !frames.isEmpty {
                 values.append(term)
                 frames[frames.count - 1].remaining -= 1
-                if top.remaining > 1 { break }
-                frames.removeLast()
-                term = try close(top, values: &values)
+                if frames[frames.count - 1].remaining > 0 { break }
+                term = try close(frames.removeLast(), values: &values, funs: &funs)
             }
             if frames.isEmpty { return term }
         }
@@ -276,7 +279,7 @@ extension TermReader {
         frames.append(Frame(kind: kind, remaining: children, base: values.count, offset: offset))
     }
 
-    private func close(_ frame: Frame, values: inout [Term]) throws(ETFDecodingError) -> Term {
+    private func close(_ frame: Frame, values: inout [Term], funs: inout [FunHeader]) throws(ETFDecodingError) -> Term {
         defer { values.removeSubrange(frame.base...) }
         switch frame.kind {
         case .tuple:
@@ -300,8 +303,8 @@ extension TermReader {
             }
             guard storage.count == pairs else { throw .duplicateMapKey(offset: frame.offset) }
             return .map(TermMap(storage))
-        case .fun(let header):
-            return try finishFun(header, freeVariables: Array(values[frame.base...]), at: frame.offset)
+        case .fun:
+            return try finishFun(funs.removeLast(), freeVariables: Array(values[frame.base...]), at: frame.offset)
         }
     }
 }
