@@ -39,10 +39,13 @@ import Testing
         #expect(tag(.list(Array(repeating: .int(1), count: 65536))) == ExternalTermFormat.Tag.list)
     }
 
-    @Test func portsWithSixtyFourBitIdsUseV4Port() throws {
-        let small = Term.port(Port(node: "a@b", id: 7, creation: 1))
+    @Test func portsWithIdsBeyondTwentyEightBitsUseV4Port() throws {
+        // OTP 25 keeps NEW_PORT for ids of up to 28 bits, the old port number's width.
+        let tag = { (id: UInt64) in ExternalTermFormat.encode(.port(Port(node: "a@b", id: id, creation: 1)))[1] }
+        #expect(tag(7) == ExternalTermFormat.Tag.newPort)
+        #expect(tag(0x0FFF_FFFF) == ExternalTermFormat.Tag.newPort)
+        #expect(tag(0x1000_0000) == ExternalTermFormat.Tag.v4Port)
         let large = Term.port(Port(node: "a@b", id: 1 << 40, creation: 1))
-        #expect(ExternalTermFormat.encode(small)[1] == ExternalTermFormat.Tag.newPort)
         #expect(ExternalTermFormat.encode(large)[1] == ExternalTermFormat.Tag.v4Port)
         #expect(try ExternalTermFormat.decode(ExternalTermFormat.encode(large)) == large)
     }
