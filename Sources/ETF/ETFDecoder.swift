@@ -155,11 +155,6 @@ struct TermReader {
         defer { position += count }
         return Array(UnsafeRawBufferPointer(start: base + position, count: count))
     }
-
-    mutating func skip(_ count: Int) throws(ETFDecodingError) {
-        guard end - position >= count else { throw .truncated(offset: position) }
-        position += count
-    }
 }
 
 // MARK: - The term loop
@@ -187,9 +182,11 @@ extension TermReader {
     }
 
     struct FunHeader {
+        /// The fun without its free variables, which follow it in the input.
         var fun: ForeignFun
         /// The fun's size field: the bytes from that field to the end of the fun.
         var size: Int
+        var freeCount: Int
     }
 
     /// Reads one term (no version byte) at the cursor.
@@ -242,14 +239,12 @@ extension TermReader {
                 }
             case ExternalTermFormat.Tag.newFun:
                 let header = try readFunHeader(at: offset)
-                let free = header.fun.freeVariables.count
-                if free == 0 {
+                if header.freeCount == 0 {
                     term = try finishFun(header, freeVariables: [], at: offset)
                 } else {
-                    var pending = header
-                    pending.fun.freeVariables = []
-                    try open(.fun, children: free, length: free, frames: &frames, values: &values, at: offset)
-                    funs.append(pending)
+                    try open(.fun, children: header.freeCount, length: header.freeCount,
+                             frames: &frames, values: &values, at: offset)
+                    funs.append(header)
                     continue
                 }
             default:
@@ -443,7 +438,7 @@ extension TermReader {
 
 extension TermReader {
     /// NEW_FUN_EXT up to its free variables: `Size:32 Arity:8 Uniq:16 Index:32 NumFree:32 Module
-    /// OldIndex OldUniq Pid`. The returned fun's `freeVariables` holds `NumFree` placeholders.
+    /// OldIndex OldUniq Pid`.
     private mutating func readFunHeader(at offset: Int) throws(ETFDecodingError) -> FunHeader {
         let size = Int(try u32())
         try require(size - 4, at: offset)
@@ -460,13 +455,11 @@ extension TermReader {
             throw .unexpectedTag(pidTag, expected: "a pid (the fun's creator)", offset: pidOffset)
         }
         let pid = Term.pid(try readPid(tag: pidTag, at: pidOffset))
-        try require(free, at: offset)
         let fun = ForeignFun(
             arity: arity, uniq: uniq, index: index, module: module,
-            oldIndex: oldIndex, oldUniq: oldUniq, pid: pid,
-            freeVariables: Array(repeating: .emptyList, count: free)
+            oldIndex: oldIndex, oldUniq: oldUniq, pid: pid, freeVariables: []
         )
-        return FunHeader(fun: fun, size: size)
+        return FunHeader(fun: fun, size: size, freeCount: free)
     }
 
     private func finishFun(_ header: FunHeader, freeVariables: [Term], at offset: Int) throws(ETFDecodingError) -> Term {
