@@ -9,6 +9,14 @@ extension Term {
         let document = Inspector(options: options).document(self, limit: options.limit, depth: 0)
         return document.format(width: options.pretty ? options.width : nil)
     }
+
+    /// The term as iex shows an evaluation's result: `inspect` with `options` (normally
+    /// `InspectOptions.iex(colors:)`), wrapped in iex's yellow `:eval_result` colour when
+    /// colours are on, as iex 1.14 does.
+    public func inspectAsIExResult(_ options: InspectOptions) -> String {
+        let text = inspect(options)
+        return options.colors ? "\u{1B}[33m" + text + "\u{1B}[0m" : text
+    }
 }
 
 /// Turns terms into documents, following each type's `Inspect` implementation in Elixir.

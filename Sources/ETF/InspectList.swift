@@ -2,8 +2,8 @@
 /// `[1 | 2]`, and everything else as a container.
 extension Inspector {
     func listDocument(_ list: Term, limit: Int?, depth: Int) -> InspectDocument {
-        if options.charlists == .infer, let text = printableCharlist(list) {
-            let (escaped, truncated) = InspectEscape.escape(text, delimiter: "'", limit: options.printableLimit)
+        if options.charlists == .infer, let (text, truncated) = printableCharlist(list) {
+            let escaped = InspectEscape.escape(text, delimiter: "'")
             return color("'" + escaped + "'" + (truncated ? " ++ ..." : ""), .charlist)
         }
         if let pairs = keywordPairs(list) {
@@ -41,18 +41,22 @@ extension Inspector {
         ])
     }
 
-    /// The text of a proper list whose every element is printable ASCII, the test by which
-    /// Elixir 1.14 prints a list as a charlist.
-    func printableCharlist(_ list: Term) -> String? {
+    /// `List.ascii_printable?/2`, the test by which Elixir 1.14 prints a list as a charlist:
+    /// a proper list whose first `printableLimit` elements are printable ASCII.
+    /// - Returns: the text of those elements and whether more follow; nil if not printable.
+    func printableCharlist(_ list: Term) -> (String, truncated: Bool)? {
         var text = ""
+        var remaining = options.printableLimit ?? Int.max
         var current = list
         while case .cons(let cell) = current {
+            if remaining == 0 { return (text, true) }
             guard case .int(let value) = cell.head, InspectEscape.isASCIIPrintable(value) else { return nil }
             text.unicodeScalars.append(Unicode.Scalar(UInt8(value)))
+            remaining -= 1
             current = cell.tail
         }
         guard case .emptyList = current else { return nil }
-        return text
+        return (text, false)
     }
 
     /// The elements of a non-empty proper list of `{atom, value}` pairs whose keys may be
