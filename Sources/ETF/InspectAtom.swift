@@ -46,8 +46,11 @@ enum InspectAtom {
         if let last = scalars.last, last == "?" || last == "!" {
             scalars = scalars.dropLast()
         }
+        if compatibilityLetters.contains(first.value) { return false }
         for scalar in scalars.dropFirst() {
-            guard scalar == "@" || scalar.properties.isXIDContinue else { return false }
+            guard scalar == "@" || scalar.properties.isXIDContinue, !compatibilityLetters.contains(scalar.value) else {
+                return false
+            }
             // A combining mark means the text is not in NFC with a precomposed form; Elixir
             // quotes such atoms (`:"á"` written as a + U+0301).
             switch scalar.properties.generalCategory {
@@ -58,14 +61,39 @@ enum InspectAtom {
         return true
     }
 
+    /// Letters that Unicode normalisation (NFKC) rewrites, which Elixir's tokenizer does not
+    /// accept as written (`:"ﬁ"`): the common ones, as the standard library offers no NFKC.
+    static let compatibilityLetters: Set<UInt32> = [
+        0x0132, 0x0133, 0x013F, 0x0140, 0x0149, 0x017F, 0x01C4, 0x01C5, 0x01C6, 0x01C7, 0x01C8,
+        0x01C9, 0x01CA, 0x01CB, 0x01CC, 0x01F1, 0x01F2, 0x01F3, 0x1E9A, 0x1E9B,
+        0xFB00, 0xFB01, 0xFB02, 0xFB03, 0xFB04, 0xFB05, 0xFB06,
+    ]
+
     /// Operators and special forms Elixir writes after a bare colon (`:+`, `:|>`, `:%{}`).
     static let unquotedOperators: Set<String> = [
         "+", "-", "*", "/", "**", "++", "--", "+++", "---", "..", "...", "..//", "<>",
         "==", "!=", "===", "!==", "=~", "<", ">", "<=", ">=", "&&", "&&&", "||", "|||",
         "!", "^", "&", "@", ".", "=", "|", "|>", "<<<", ">>>", "<<~", "~>>", "<~", "~>", "<~>",
-        "<|>", "->", "<-", "\\\\", "%", "%{}", "{}", "<<>>", "when", "and", "or", "not", "in",
-        "fn", "end", "do", "catch", "rescue", "after", "else",
+        "->", "<-", "\\\\", "%", "%{}", "{}", "<<>>",
     ]
+
+    /// Operators a remote call writes bare (`&:erlang.+/2`, `&Kernel.::/2`); the special forms
+    /// among the literal ones (`..`, `%{}`, `->`) need quotes there.
+    static let remoteCallOperators: Set<String> = unquotedOperators
+        .subtracting(["..", "...", "..//", ".", "->", "%", "%{}", "{}", "<<>>"])
+        .union(["^^^", "::", "~~~", "<|>"])
+
+    /// A function name in a remote call, `&Mod.name/arity`: a callable identifier (not
+    /// capitalised, no `@`) or an operator is written bare, anything else in quotes.
+    static func remoteCallName(_ text: String) -> String {
+        if remoteCallOperators.contains(text) { return text }
+        if isBareIdentifier(text), !text.unicodeScalars.contains("@"),
+           let first = text.unicodeScalars.first, !first.properties.isUppercase,
+           first.properties.generalCategory != .titlecaseLetter {
+            return text
+        }
+        return "\"" + InspectEscape.escape(text, delimiter: "\"") + "\""
+    }
 }
 
 extension Unicode.Scalar {

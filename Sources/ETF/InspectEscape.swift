@@ -24,6 +24,8 @@ enum InspectEscape {
             case "\t": output += "\\t"
             case "\u{0B}": output += "\\v"
             case "\0": output += "\\0"
+            // Printable, but invisible and easily mistaken for nothing: Elixir spells it out.
+            case "\u{FEFF}": output += "\\uFEFF"
             default:
                 if isPrintable(scalar) {
                     output.unicodeScalars.append(scalar)

@@ -22,11 +22,9 @@ enum InspectFunction {
         InspectAtom.literal(text)
     }
 
-    /// A function name as a remote call writes it: bare when it is an identifier or an
-    /// operator, else quoted (`&:erlang."=:="/2`).
+    /// A function name as a remote call writes it: `node`, `+`, `"do it"`.
     static func remoteName(_ text: String) -> String {
-        if InspectAtom.isBareIdentifier(text) || InspectAtom.unquotedOperators.contains(text) { return text }
-        return "\"" + InspectEscape.escape(text, delimiter: "\"") + "\""
+        InspectAtom.remoteCallName(text)
     }
 
     /// `.expr/6` from the compiler's name for a fun, `-expr/6-fun-0-`; the name as it is

@@ -51,7 +51,9 @@ extension Inspector {
         default:
             guard let fields = options.structFields(module),
                   Set(fields.map(\.text)).union(["__struct__"]) == keys else { return nil }
-            let entries = fields.map { (key: Term.atom($0), value: map[.atom($0)] ?? .nil) }
+            // An exception's `__exception__: true` is part of its struct but never printed.
+            let entries = fields.filter { $0.text != "__exception__" }
+                .map { (key: Term.atom($0), value: map[.atom($0)] ?? .nil) }
             var items = entries.makeIterator()
             let name = InspectAtom.literal(module.text)
             return container(

@@ -27,7 +27,8 @@ public struct InspectOptions: Sendable {
     public var portNodeNumber: @Sendable (Port) -> Int = { _ in 0 }
     /// The fields of the structs the shell knows, in definition order, as `__info__(:struct)`
     /// gives them. A map whose `__struct__` names a module not known here prints as a plain
-    /// map, as Elixir does for a struct whose module is not loaded.
+    /// map, as Elixir does for a struct whose module is not loaded. An exception's fields
+    /// include `__exception__`, which must be present but is not printed.
     public var structFields: @Sendable (Atom) -> [Atom]? = InspectOptions.standardStructFields
     /// Deeper nesting than this prints `...`, so a pathological term cannot exhaust the stack.
     public var maxDepth: Int = 400
@@ -60,6 +61,7 @@ public struct InspectOptions: Sendable {
         case "Elixir.Task": ["mfa", "owner", "pid", "ref"].map { Atom($0) }
         case "Elixir.Range": ["first", "last", "step"].map { Atom($0) }
         case "Elixir.MapSet": ["map", "version"].map { Atom($0) }
+        case "Elixir.RuntimeError", "Elixir.ArgumentError": ["__exception__", "message"].map { Atom($0) }
         default: nil
         }
     }
