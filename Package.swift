@@ -39,7 +39,7 @@ let package = Package(
             dependencies: ["NodeRuntime"],
             path: "Benchmarks/RuntimeBench"
         ),
-        .testTarget(name: "ETFTests", dependencies: ["ETF"]),
+        .testTarget(name: "ETFTests", dependencies: ["ETF"], resources: [.copy("InspectFixtures")]),
         .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),

@@ -25,12 +25,14 @@ indirect enum InspectDocument: Sendable {
     static let space = InspectDocument.breakPoint(" ", flex: false)
     static let flexSpace = InspectDocument.breakPoint(" ", flex: true)
 
-    /// Whether the document is one plain piece of text (colour allowed), the test Elixir uses to
-    /// lay a container's elements out as flowing text rather than one per line.
+    /// Whether the document is only text (coloured or not, in pieces or not) with no breaks,
+    /// groups or nesting: the test Elixir uses to lay a container's elements out as flowing
+    /// text rather than one per line. So `1..2`, `{}` and `MapSet.new([])` count as text.
     var isSimple: Bool {
         switch self {
         case .empty, .text: true
         case .colored(let doc, _, _): doc.isSimple
+        case .concat(let docs): docs.allSatisfy(\.isSimple)
         default: false
         }
     }

@@ -40,30 +40,26 @@ extension Inspector {
         var parts: [InspectDocument] = []
         var remaining = limit
         let wholeCount = trailingBits == 0 ? bytes.count : bytes.count - 1
-        for index in 0..<bytes.count {
-            let isLast = index == bytes.count - 1
-            if index < wholeCount {
-                let number = color(String(bytes[index]), .number)
-                if isLast {
-                    parts.append(number)
-                    break
-                }
-                if remaining == 0 {
-                    parts.append(.text("..."))
-                    break
-                }
-                remaining = remaining.map { $0 - 1 }
-                parts.append(number)
-                parts.append(.text(","))
-                parts.append(.flexSpace)
-                if remaining == 0 {
-                    parts.append(.text("..."))
-                    break
-                }
-            } else {
+        var index = 0
+        // As Elixir walks it: an exhausted limit wins even over the last byte.
+        while index < bytes.count {
+            if remaining == 0 {
+                parts.append(.text("..."))
+                break
+            }
+            if index == wholeCount {
                 let value = Int(bytes[index]) >> (8 - trailingBits)
                 parts.append(.concat([color(String(value), .number), .text("::size(\(trailingBits))")]))
+                break
             }
+            let number = color(String(bytes[index]), .number)
+            if index == bytes.count - 1 {
+                parts.append(number)
+                break
+            }
+            parts += [number, .text(","), .flexSpace]
+            remaining = remaining.map { $0 - 1 }
+            index += 1
         }
         return .group(.concat([color("<<", .binary), .nest(.concat(parts), indent: 2), color(">>", .binary)]))
     }

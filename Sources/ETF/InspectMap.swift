@@ -1,6 +1,6 @@
 /// Maps and structs as Elixir 1.14 prints them.
 ///
-/// Keys print in Erlang's term order, which is the order the BEAM keeps maps of up to 32 keys
+/// Keys print in the BEAM's map key order (`InspectMapKeyOrder`), which it keeps maps of up to 32 keys
 /// in; larger BEAM maps print in hash order there, which kvsh does not reproduce.
 extension Inspector {
     func mapDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
@@ -8,7 +8,7 @@ extension Inspector {
            let special = structDocument(module, map, limit: limit, depth: depth) {
             return special
         }
-        return mapContainer(name: "", entries: map.sortedEntries, limit: limit, depth: depth)
+        return mapContainer(name: "", entries: InspectMapKeyOrder.sorted(map), limit: limit, depth: depth)
     }
 
     /// `%name{…}`: keyword style when every key is an atom that can be a keyword key,
@@ -43,7 +43,7 @@ extension Inspector {
             return rangeDocument(map, limit: limit, depth: depth)
         case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
             guard case .map(let set)? = map[.atom("map")] else { return nil }
-            let elements = Term.list(set.sortedEntries.map(\.key))
+            let elements = Term.list(InspectMapKeyOrder.sorted(set).map(\.key))
             let list = elements.isList && set.count > 0
                 ? listDocument(elements, limit: limit, depth: depth)
                 : color("[]", .list)

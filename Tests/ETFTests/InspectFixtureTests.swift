@@ -41,7 +41,8 @@ import Testing
         let expected: String
         var testDescription: String { optionsText + " " + expression }
 
-        /// `width:N` (pretty), `limit:N`, `printable_limit:N` (or `infinity`), `charlists:as_lists`.
+        /// `width:N` (pretty), `limit:N`, `printable_limit:N` (or `infinity`), `charlists:as_lists`,
+        /// `colors:iex`.
         var options: InspectOptions {
             var options = InspectOptions()
             for token in optionsText.split(separator: " ") {
@@ -54,6 +55,7 @@ import Testing
                 case "limit": options.limit = number
                 case "printable_limit": options.printableLimit = number
                 case "charlists": options.charlists = .asLists
+                case "colors": options.colors = true
                 default: break
                 }
             }
@@ -69,6 +71,24 @@ import Testing
 
     @Test(arguments: optionsCases) func optionsMatchElixir(_ fixture: OptionsCase) {
         #expect(fixture.term.inspect(fixture.options) == fixture.expected)
+    }
+
+    static let randomCases: [OptionsCase] = fixtureLines("inspect-random.tsv").compactMap { fields in
+        guard fields.count == 3, let term = decodeTerm(fields[1]), let expected = decodeText(fields[2]) else { return nil }
+        return OptionsCase(optionsText: fields[0], expression: "random", term: term, expected: expected)
+    }
+
+    /// Random nested terms at random widths and limits (generated with a fixed seed).
+    @Test func randomTermsMatchElixir() {
+        #expect(Self.randomCases.count >= 300)
+        var mismatches: [String] = []
+        for (index, fixture) in Self.randomCases.enumerated() {
+            let printed = fixture.term.inspect(fixture.options)
+            if printed != fixture.expected {
+                mismatches.append("#\(index + 1) \(fixture.optionsText):\n\(printed)\n--- Elixir:\n\(fixture.expected)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ:\n\(mismatches.prefix(5).joined(separator: "\n\n"))")
     }
 
     static func fixtureLines(_ name: String) -> [[String]] {

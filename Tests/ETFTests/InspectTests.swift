@@ -99,7 +99,7 @@ import Testing
         let cases: [(Double, String)] = [
             (1, "1.0"), (0.1, "0.1"), (1e20, "1.0e20"), (1e-5, "1.0e-5"), (-0.0, "-0.0"),
             (1e15, "1000000000000000.0"), (1e16, "1.0e16"), (0.0001, "0.0001"), (1.2345e-4, "1.2345e-4"),
-            (-123.456, "-123.456"), (5e-324, "5.0e-324"), (.greatestFiniteMagnitude, "1.7976931348623157e308"),
+            (-123.456, "-123.456"), (.leastNonzeroMagnitude, "5.0e-324"), (.greatestFiniteMagnitude, "1.7976931348623157e308"),
         ]
         for (value, expected) in cases {
             #expect(Term.float(value).inspect() == expected)

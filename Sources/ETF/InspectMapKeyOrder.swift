@@ -1,0 +1,34 @@
+/// The order the BEAM keeps a small map's keys in, which is the order they print in.
+///
+/// It is Erlang's term order except that any integer sorts before any float, at every depth
+/// (`%{2 => a, 1.5 => b}` prints the 2 first): maps compare keys by type before value.
+enum InspectMapKeyOrder {
+    static func sorted(_ map: TermMap) -> [(key: Term, value: Term)] {
+        map.storage.sorted { compare($0.key, $1.key) < 0 }
+    }
+
+    static func compare(_ a: Term, _ b: Term) -> Int {
+        switch (a, b) {
+        case (.int, .float), (.bigInteger, .float): return -1
+        case (.float, .int), (.float, .bigInteger): return 1
+        case let (.tuple(x), .tuple(y)) where x.count == y.count:
+            for (p, q) in zip(x, y) {
+                let order = compare(p, q)
+                if order != 0 { return order }
+            }
+            return 0
+        case (.cons, .cons):
+            var left = a
+            var right = b
+            while case .cons(let x) = left, case .cons(let y) = right {
+                let order = compare(x.head, y.head)
+                if order != 0 { return order }
+                left = x.tail
+                right = y.tail
+            }
+            return compare(left, right)
+        default:
+            return Term.compare(a, b, exact: true)
+        }
+    }
+}
