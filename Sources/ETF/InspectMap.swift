@@ -44,8 +44,12 @@ extension Inspector {
         case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
             guard case .map(let set)? = map[.atom("map")] else { return nil }
             let elements = Term.list(InspectMapKeyOrder.sorted(set).map(\.key))
-            let list = elements.isList && set.count > 0
-                ? listDocument(elements, limit: limit, depth: depth)
+            // Elixir prints a set's elements, nested ones too, with charlists as lists, so a
+            // set of small integers never shows as `MapSet.new('abc')`.
+            var asLists = options
+            asLists.charlists = .asLists
+            let list = set.count > 0
+                ? Inspector(options: asLists).listDocument(elements, limit: limit, depth: depth)
                 : color("[]", .list)
             return .concat([.text("MapSet.new("), list, .text(")")])
         default:
