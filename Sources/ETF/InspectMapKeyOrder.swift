@@ -1,7 +1,8 @@
 /// The order the BEAM keeps a small map's keys in, which is the order they print in.
 ///
 /// It is Erlang's term order except that any integer sorts before any float, at every depth
-/// (`%{2 => a, 1.5 => b}` prints the 2 first): maps compare keys by type before value.
+/// (`%{2 => a, 1.5 => b}` prints the 2 first): maps compare keys by type before value. Maps
+/// within keys compare by size, then their keys, then their values, all in this order.
 enum InspectMapKeyOrder {
     static func sorted(_ map: TermMap) -> [(key: Term, value: Term)] {
         map.storage.sorted { compare($0.key, $1.key) < 0 }
@@ -27,6 +28,18 @@ enum InspectMapKeyOrder {
                 right = y.tail
             }
             return compare(left, right)
+        case let (.map(x), .map(y)):
+            if x.count != y.count { return x.count < y.count ? -1 : 1 }
+            let (left, right) = (sorted(x), sorted(y))
+            for (p, q) in zip(left, right) {
+                let order = compare(p.key, q.key)
+                if order != 0 { return order }
+            }
+            for (p, q) in zip(left, right) {
+                let order = compare(p.value, q.value)
+                if order != 0 { return order }
+            }
+            return 0
         default:
             return Term.compare(a, b, exact: true)
         }
