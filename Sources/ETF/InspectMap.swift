@@ -39,6 +39,11 @@ extension Inspector {
         let keys = Set(map.storage.keys.compactMap(\.atomValue).map(\.text))
         guard keys.count == map.count else { return nil }
         switch module.text {
+        case "Elixir.Date" where keys == ["__struct__", "calendar", "year", "month", "day"],
+             "Elixir.Time" where keys == ["__struct__", "calendar", "hour", "minute", "second", "microsecond"],
+             "Elixir.NaiveDateTime" where keys == Self.naiveDateTimeKeys,
+             "Elixir.DateTime" where keys == Self.naiveDateTimeKeys.union(["time_zone", "zone_abbr", "utc_offset", "std_offset"]):
+            return InspectCalendar.describe(module.text, map).map { .text($0) }
         case "Elixir.Range" where keys == ["__struct__", "first", "last", "step"] || keys == ["__struct__", "first", "last"]:
             return rangeDocument(map, limit: limit, depth: depth)
         case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
@@ -66,6 +71,10 @@ extension Inspector {
             ) { pair, limit in keywordEntry(pair, limit: limit, depth: depth) }
         }
     }
+
+    static let naiveDateTimeKeys: Set<String> = [
+        "__struct__", "calendar", "year", "month", "day", "hour", "minute", "second", "microsecond",
+    ]
 
     /// `first..last`, or `first..last//step` unless the step is 1 and the range ascends.
     func rangeDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
