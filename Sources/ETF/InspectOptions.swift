@@ -45,13 +45,12 @@ public struct InspectOptions: Sendable {
         self.charlists = charlists
     }
 
-    /// What iex 1.14 uses to print an evaluation's result: pretty at the terminal's width
-    /// (80 when it is not a terminal), with its syntax colours when the terminal has them.
-    ///
-    /// iex also wraps the whole result in its `:eval_result` colour (`"\u{1B}[33m"` before,
-    /// `"\u{1B}[0m"` after) when colours are on; that wrapping is the shell's to add.
-    public static func iex(colors: Bool, width: Int = 80) -> InspectOptions {
-        InspectOptions(width: width, pretty: true, colors: colors)
+    /// What iex 1.14 uses to print an evaluation's result: pretty, with its syntax colours when
+    /// the terminal has them (`Term.inspectAsIExResult(_:)` adds iex's result colour around).
+    /// - Parameter terminalColumns: the terminal's width; iex prints at most 80 columns wide,
+    ///   narrower when the terminal is, and 80 when output is not a terminal (`nil`).
+    public static func iex(colors: Bool, terminalColumns: Int? = nil) -> InspectOptions {
+        InspectOptions(width: min(terminalColumns ?? 80, 80), pretty: true, colors: colors)
     }
 
     /// Structs known without a module table: those the standard library defines and a shell

@@ -82,6 +82,18 @@ import Testing
         #expect(quoted.inspect() == "&My.Mod.\"do it\"/0")
     }
 
+    @Test func iexPrintsAtMostEightyColumnsWide() {
+        #expect(InspectOptions.iex(colors: false).width == 80)
+        #expect(InspectOptions.iex(colors: false, terminalColumns: 120).width == 80)
+        #expect(InspectOptions.iex(colors: false, terminalColumns: 50).width == 50)
+        let list = Term.list((1...40).map { Term.int($0) })
+        // Recorded from iex 1.14 in a 50-column terminal.
+        #expect(list.inspect(.iex(colors: false, terminalColumns: 50)).hasPrefix("""
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+             15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26,
+            """))
+    }
+
     @Test func iexResultIsWrappedInTheResultColour() {
         #expect(Term.int(1).inspectAsIExResult(.iex(colors: true)) == "\u{1B}[33m\u{1B}[33m1\u{1B}[0m\u{1B}[33m\u{1B}[0m")
         #expect(Term.int(1).inspectAsIExResult(.iex(colors: false)) == "1")
@@ -135,6 +147,28 @@ import Testing
         for _ in 0..<100_000 { nested = .list([nested]) }
         return Unmanaged.passRetained(Immortal(nested)).takeUnretainedValue().term
     }()
+
+    static let deeplyNestedMixed: Term = {
+        var nested = Term.int(0)
+        for level in 0..<30_000 {
+            switch level % 4 {
+            case 0: nested = .tuple([.atom("t"), nested])
+            case 1: nested = .map([(.atom("key"), nested)])
+            // Deep terms go in values only: hashing a deep key recurses in `Term.hash(into:)`.
+            case 2: nested = .map([(.tuple([.int(1)]), nested), (.string("s"), .int(2))])
+            default: nested = .list([.tuple([.atom("k"), nested])])
+            }
+        }
+        return Unmanaged.passRetained(Immortal(nested)).takeUnretainedValue().term
+    }()
+
+    @Test func deepMixedNestingStopsAtTheDefaultDepthCap() {
+        var options = InspectOptions.iex(colors: true)
+        options.limit = nil
+        let text = Self.deeplyNestedMixed.inspect(options)
+        #expect(text.contains("..."))
+        #expect(!Self.deeplyNestedMixed.inspect(InspectOptions(limit: nil)).contains("\n"))
+    }
 
     @Test func deepNestingStopsAtTheDepthCap() {
         let nested = Self.deeplyNested
