@@ -4,17 +4,21 @@
 /// in; larger BEAM maps print in hash order there, which kvsh does not reproduce.
 extension Inspector {
     func mapDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
-        if case .atom(let module)? = map[.atom(Atom("__struct__"))],
+        if case .atom(let module)? = map[Self.structKey],
            let special = structDocument(module, map, limit: limit, depth: depth) {
             return special
         }
         return mapContainer(name: "", entries: InspectMapKeyOrder.sorted(map), limit: limit, depth: depth)
     }
 
-    /// `%name{…}`: keyword style when every key is an atom that can be a keyword key,
-    /// else `key => value`. Maps never flow their entries like words.
-    func mapContainer(name: String, entries: [(key: Term, value: Term)], limit: Int?, depth: Int) -> InspectDocument {
-        let keyword = entries.allSatisfy { entry in
+    static let structKey = Term.atom("__struct__")
+
+    /// `%name{…}`: keyword style when every key is an atom that can be a keyword key (always,
+    /// for a struct's fields), else `key => value`. Maps never flow their entries like words.
+    func mapContainer(
+        name: String, entries: [(key: Term, value: Term)], keywordStyle: Bool? = nil, limit: Int?, depth: Int
+    ) -> InspectDocument {
+        let keyword = keywordStyle ?? entries.allSatisfy { entry in
             if case .atom(let key) = entry.key { return InspectAtom.isKeywordKey(key.text) }
             return false
         }
@@ -63,12 +67,9 @@ extension Inspector {
             // An exception's `__exception__: true` is part of its struct but never printed.
             let entries = fields.filter { $0.text != "__exception__" }
                 .map { (key: Term.atom($0), value: map[.atom($0)] ?? .nil) }
-            var items = entries.makeIterator()
-            let name = InspectAtom.literal(module.text)
-            return container(
-                open: color("%" + name + "{", .map), close: color("}", .map), separator: color(",", .map),
-                layout: .strict, limit: limit, next: { items.next().map { .element(.tuple([$0.key, $0.value])) } }
-            ) { pair, limit in keywordEntry(pair, limit: limit, depth: depth) }
+            return mapContainer(
+                name: InspectAtom.literal(module.text), entries: entries, keywordStyle: true, limit: limit, depth: depth
+            )
         }
     }
 
