@@ -46,28 +46,25 @@ enum InspectAtom {
         if let last = scalars.last, last == "?" || last == "!" {
             scalars = scalars.dropLast()
         }
-        if compatibilityLetters.contains(first.value) { return false }
+        guard InspectIdentifier.isAllowed(scalars) else { return false }
+        var previous = first
         for scalar in scalars.dropFirst() {
-            guard scalar == "@" || scalar.properties.isXIDContinue, !compatibilityLetters.contains(scalar.value) else {
-                return false
-            }
-            // A combining mark means the text is not in NFC with a precomposed form; Elixir
-            // quotes such atoms (`:"á"` written as a + U+0301).
+            guard scalar == "@" || scalar.properties.isXIDContinue else { return false }
+            // A combining mark on a Latin, Greek or Cyrillic letter means the text is not in NFC
+            // (`:"á"` written as a + U+0301), which Elixir quotes. Scripts such as Devanagari
+            // write their vowel signs as marks in NFC, so those stay bare.
             switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark: return false
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                switch InspectIdentifier.script(of: previous.value) {
+                case .latin?, .greek?, .cyrillic?: return false
+                default: break
+                }
             default: break
             }
+            previous = scalar
         }
         return true
     }
-
-    /// Letters that Unicode normalisation (NFKC) rewrites, which Elixir's tokenizer does not
-    /// accept as written (`:"ﬁ"`): the common ones, as the standard library offers no NFKC.
-    static let compatibilityLetters: Set<UInt32> = [
-        0x0132, 0x0133, 0x013F, 0x0140, 0x0149, 0x017F, 0x01C4, 0x01C5, 0x01C6, 0x01C7, 0x01C8,
-        0x01C9, 0x01CA, 0x01CB, 0x01CC, 0x01F1, 0x01F2, 0x01F3, 0x1E9A, 0x1E9B,
-        0xFB00, 0xFB01, 0xFB02, 0xFB03, 0xFB04, 0xFB05, 0xFB06,
-    ]
 
     /// Operators and special forms Elixir writes after a bare colon (`:+`, `:|>`, `:%{}`).
     static let unquotedOperators: Set<String> = [
