@@ -10,7 +10,8 @@ public struct InspectOptions: Sendable {
     public var width: Int = 80
     /// Items shown per list, tuple, map or binary before `...`; `nil` shows all (`:infinity`).
     public var limit: Int? = 50
-    /// Bytes of a string (or elements of a charlist) shown before `... <> ...`; `nil` for all.
+    /// Characters (code points) of a string, or elements of a charlist, shown before
+    /// `" <> ..."` / `' ++ ...'`; `nil` shows all.
     public var printableLimit: Int? = 4096
     /// Break containers over lines at `width`; when false everything is one line.
     public var pretty: Bool = false
@@ -31,6 +32,8 @@ public struct InspectOptions: Sendable {
     /// include `__exception__`, which must be present but is not printed.
     public var structFields: @Sendable (Atom) -> [Atom]? = InspectOptions.standardStructFields
     /// Deeper nesting than this prints `...`, so a pathological term cannot exhaust the stack.
+    /// Elixir has no such cap, but with a finite `limit` (which each level decrements) output
+    /// stops nesting after `limit` levels anyway; the cap only shows with `limit` nil.
     public var maxDepth: Int = 400
 
     public init(
@@ -53,13 +56,11 @@ public struct InspectOptions: Sendable {
         InspectOptions(width: min(terminalColumns ?? 80, 80), pretty: true, colors: colors)
     }
 
-    /// Structs known without a module table: those the standard library defines and a shell
-    /// commonly meets.
+    /// Structs known without a module table: those of the standard library a shell commonly
+    /// meets. (Ranges, map sets and calendar types have their own forms and need no entry.)
     public static let standardStructFields: @Sendable (Atom) -> [Atom]? = { module in
         switch module.text {
         case "Elixir.Task": ["mfa", "owner", "pid", "ref"].map { Atom($0) }
-        case "Elixir.Range": ["first", "last", "step"].map { Atom($0) }
-        case "Elixir.MapSet": ["map", "version"].map { Atom($0) }
         case "Elixir.RuntimeError", "Elixir.ArgumentError": ["__exception__", "message"].map { Atom($0) }
         default: nil
         }
