@@ -219,6 +219,21 @@ struct FixtureTermReader {
             let function = try atom()
             guard case .int(let arity) = try term() else { throw Malformed(offset: offset) }
             return .fun(Fun(.export(module: module, function: function, arity: arity)))
+        case 112:
+            _ = try uint(4)
+            let arity = try byte()
+            let uniq = try take(16)
+            let index = UInt32(try uint(4))
+            let freeCount = Int(try uint(4))
+            let module = try atom()
+            let oldIndex = try term()
+            let oldUniq = try term()
+            let pid = try term()
+            let free = try (0..<freeCount).map { _ in try term() }
+            return .fun(Fun(.foreign(ForeignFun(
+                arity: arity, uniq: uniq, index: index, module: module,
+                oldIndex: oldIndex, oldUniq: oldUniq, pid: pid, freeVariables: free
+            ))))
         default:
             throw Malformed(offset: offset - 1)
         }

@@ -77,6 +77,14 @@ import Testing
         #expect(Term.fun(Fun(.foreign(foreign))).inspect() == "#Function<42.3316493/1 in :erl_eval>")
     }
 
+    /// `fn x -> x + 1 end` made in `Zed.f/0` on one node, `term_to_binary`'d, and inspected on a
+    /// node without `Zed` loaded: Elixir printed `#Function<0.25550240/1 in Zed>`.
+    @Test func foreignFunFromARealNode() throws {
+        let etf = "g3AAAABOATC7tAWbBn2lVLu08rUel+AAAAAAAAAAAGQACkVsaXhpci5aZWRhAGIBhd2gWGQADW5vbm9kZUBub2hvc3QAAABgAAAAAAAAAAA="
+        let term = try #require(InspectFixtureTests.decodeTerm(etf))
+        #expect(term.inspect() == "#Function<0.25550240/1 in Zed>")
+    }
+
     @Test func exportsNeedingQuotesAreQuoted() {
         let quoted = Term.fun(Fun(.export(module: "Elixir.My.Mod", function: "do it", arity: 0)))
         #expect(quoted.inspect() == "&My.Mod.\"do it\"/0")
