@@ -61,6 +61,8 @@ public struct InspectOptions: Sendable {
     public static let standardStructFields: @Sendable (Atom) -> [Atom]? = { module in
         switch module.text {
         case "Elixir.Task": ["mfa", "owner", "pid", "ref"].map { Atom($0) }
+        case "Elixir.URI": ["scheme", "authority", "userinfo", "host", "port", "path", "query", "fragment"].map { Atom($0) }
+        case "Elixir.Version": ["major", "minor", "patch", "pre", "build"].map { Atom($0) }
         case "Elixir.RuntimeError", "Elixir.ArgumentError": ["__exception__", "message"].map { Atom($0) }
         default: nil
         }
