@@ -46,7 +46,7 @@ enum InspectAtom {
         if let last = scalars.last, last == "?" || last == "!" {
             scalars = scalars.dropLast()
         }
-        guard InspectIdentifier.isAllowed(scalars) else { return false }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) || InspectIdentifier.isAllowed(scalars) else { return false }
         var previous = first
         for scalar in scalars.dropFirst() {
             guard scalar == "@" || scalar.properties.isXIDContinue else { return false }

@@ -36,7 +36,7 @@ extension Inspector {
             return document(pair, limit: limit, depth: depth + 1)
         }
         return .concat([
-            color(InspectAtom.keywordKey(key.text), .atom), .text(" "),
+            color(atoms.keywordKey(key), .atom), .text(" "),
             document(elements[1], limit: limit, depth: depth + 1),
         ])
     }
@@ -66,7 +66,7 @@ extension Inspector {
         var current = list
         while case .cons(let cell) = current {
             guard case .tuple(let elements) = cell.head, elements.count == 2,
-                  case .atom(let key) = elements[0], InspectAtom.isKeywordKey(key.text) else { return nil }
+                  case .atom(let key) = elements[0], InspectAtom.isKeywordKey(atoms.text(key)) else { return nil }
             pairs.append(cell.head)
             current = cell.tail
         }
