@@ -51,6 +51,8 @@ extension Inspector {
              "Elixir.NaiveDateTime" where keys == Self.naiveDateTimeKeys,
              "Elixir.DateTime" where keys == Self.naiveDateTimeKeys.union(["time_zone", "zone_abbr", "utc_offset", "std_offset"]):
             return InspectCalendar.describe(name, map).map { .text($0) }
+        case "Elixir.Regex" where keys == ["__struct__", "opts", "re_pattern", "re_version", "source"]:
+            return InspectRegex.describe(map).map { .text($0) }
         case "Elixir.Range" where keys == ["__struct__", "first", "last", "step"] || keys == ["__struct__", "first", "last"]:
             return rangeDocument(map, limit: limit, depth: depth)
         case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
@@ -78,6 +80,7 @@ extension Inspector {
     /// Structs printed in a form of their own, whatever `structFields` says.
     static let specialStructs: Set<String> = [
         "Elixir.Date", "Elixir.Time", "Elixir.NaiveDateTime", "Elixir.DateTime", "Elixir.Range", "Elixir.MapSet",
+        "Elixir.Regex",
     ]
 
     static let naiveDateTimeKeys: Set<String> = [
