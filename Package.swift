@@ -49,7 +49,11 @@ let package = Package(
             dependencies: ["NodeRuntime"],
             path: "Benchmarks/RuntimeBench"
         ),
-        .testTarget(name: "ETFTests", dependencies: ["ETF"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "ETFTests",
+            dependencies: ["ETF"],
+            resources: [.copy("Fixtures"), .copy("InspectFixtures")]
+        ),
         .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),

@@ -6,14 +6,23 @@ extension Term {
     /// With `InspectOptions.iex(colors:)` this is what iex shows for an evaluation's result.
     /// Work is linear in the printed size; nesting deeper than `options.maxDepth` prints `...`.
     public func inspect(_ options: InspectOptions = .init()) -> String {
-        let document = Inspector(options: options).document(self, limit: options.limit, depth: 0)
+        let document = Inspector(options: options, atoms: InspectAtomCache()).document(self, limit: options.limit, depth: 0)
         return document.format(width: options.pretty ? options.width : nil)
+    }
+
+    /// The term as iex shows an evaluation's result: `inspect` with `options` (normally
+    /// `InspectOptions.iex(colors:)`), wrapped in iex's yellow `:eval_result` colour when
+    /// colours are on, as iex 1.14 does.
+    public func inspectAsIExResult(_ options: InspectOptions) -> String {
+        let text = inspect(options)
+        return options.colors ? "\u{1B}[33m" + text + "\u{1B}[0m" : text
     }
 }
 
 /// Turns terms into documents, following each type's `Inspect` implementation in Elixir.
 struct Inspector {
     let options: InspectOptions
+    let atoms: InspectAtomCache
 
     /// Which colour of the palette a piece of syntax takes.
     enum ColorKey {
@@ -69,11 +78,10 @@ struct Inspector {
     }
 
     func atomDocument(_ atom: Atom) -> InspectDocument {
-        let text = atom.text
-        switch text {
-        case "nil": return color("nil", .nil)
-        case "true", "false": return color(text, .boolean)
-        default: return color(InspectAtom.literal(text), .atom)
+        switch atom {
+        case .nil: return color("nil", .nil)
+        case .true, .false: return color(atoms.text(atom), .boolean)
+        default: return color(atoms.literal(atom), .atom)
         }
     }
 

@@ -4,7 +4,10 @@
 /// Only the constructs that inspecting data needs are here: text, breaks (strict and flex),
 /// nesting, groups and colour. Widths are UTF-8 byte counts, because that is what Elixir measures
 /// (a string of `é`s breaks earlier than its character count suggests).
-indirect enum InspectDocument: Sendable {
+///
+/// Only the cases that hold a document are `indirect`, so text, breaks and lists of documents
+/// are stored inline: a large term makes millions of these, and a box each would dominate.
+enum InspectDocument: Sendable {
     case empty
     /// Text that never breaks; `width` is its UTF-8 length.
     case text(String, width: Int)
@@ -12,12 +15,12 @@ indirect enum InspectDocument: Sendable {
     /// A flex break decides on its own: it stays on the line when the next chunk still fits.
     case breakPoint(String, flex: Bool)
     /// Adds `indent` columns to the lines that breaks inside `doc` start.
-    case nest(InspectDocument, indent: Int)
+    indirect case nest(InspectDocument, indent: Int)
     /// Lays out flat when the whole group fits on the rest of the line, else breaks.
-    case group(InspectDocument)
+    indirect case group(InspectDocument)
     case concat([InspectDocument])
     /// Zero-width escape codes around `doc`: `pre` before, `post` (the palette's reset) after.
-    case colored(InspectDocument, pre: String, post: String)
+    indirect case colored(InspectDocument, pre: String, post: String)
 
     static func text(_ string: String) -> InspectDocument { .text(string, width: string.utf8.count) }
 
@@ -25,12 +28,14 @@ indirect enum InspectDocument: Sendable {
     static let space = InspectDocument.breakPoint(" ", flex: false)
     static let flexSpace = InspectDocument.breakPoint(" ", flex: true)
 
-    /// Whether the document is one plain piece of text (colour allowed), the test Elixir uses to
-    /// lay a container's elements out as flowing text rather than one per line.
+    /// Whether the document is only text (coloured or not, in pieces or not) with no breaks,
+    /// groups or nesting: the test Elixir uses to lay a container's elements out as flowing
+    /// text rather than one per line. So `1..2`, `{}` and `MapSet.new([])` count as text.
     var isSimple: Bool {
         switch self {
         case .empty, .text: true
         case .colored(let doc, _, _): doc.isSimple
+        case .concat(let docs): docs.allSatisfy(\.isSimple)
         default: false
         }
     }

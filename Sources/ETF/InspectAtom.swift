@@ -46,14 +46,22 @@ enum InspectAtom {
         if let last = scalars.last, last == "?" || last == "!" {
             scalars = scalars.dropLast()
         }
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) || InspectIdentifier.isAllowed(scalars) else { return false }
+        var previous = first
         for scalar in scalars.dropFirst() {
             guard scalar == "@" || scalar.properties.isXIDContinue else { return false }
-            // A combining mark means the text is not in NFC with a precomposed form; Elixir
-            // quotes such atoms (`:"á"` written as a + U+0301).
+            // A combining mark on a Latin, Greek or Cyrillic letter means the text is not in NFC
+            // (`:"á"` written as a + U+0301), which Elixir quotes. Scripts such as Devanagari
+            // write their vowel signs as marks in NFC, so those stay bare.
             switch scalar.properties.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark: return false
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                switch InspectIdentifier.script(of: previous.value) {
+                case .latin?, .greek?, .cyrillic?: return false
+                default: break
+                }
             default: break
             }
+            previous = scalar
         }
         return true
     }
@@ -63,9 +71,26 @@ enum InspectAtom {
         "+", "-", "*", "/", "**", "++", "--", "+++", "---", "..", "...", "..//", "<>",
         "==", "!=", "===", "!==", "=~", "<", ">", "<=", ">=", "&&", "&&&", "||", "|||",
         "!", "^", "&", "@", ".", "=", "|", "|>", "<<<", ">>>", "<<~", "~>>", "<~", "~>", "<~>",
-        "<|>", "->", "<-", "\\\\", "%", "%{}", "{}", "<<>>", "when", "and", "or", "not", "in",
-        "fn", "end", "do", "catch", "rescue", "after", "else",
+        "->", "<-", "\\\\", "%", "%{}", "{}", "<<>>",
     ]
+
+    /// Operators a remote call writes bare (`&:erlang.+/2`, `&Kernel.::/2`); the special forms
+    /// among the literal ones (`..`, `%{}`, `->`) need quotes there.
+    static let remoteCallOperators: Set<String> = unquotedOperators
+        .subtracting(["..", "...", "..//", ".", "->", "%", "%{}", "{}", "<<>>"])
+        .union(["^^^", "::", "~~~", "<|>"])
+
+    /// A function name in a remote call, `&Mod.name/arity`: a callable identifier (not
+    /// capitalised, no `@`) or an operator is written bare, anything else in quotes.
+    static func remoteCallName(_ text: String) -> String {
+        if remoteCallOperators.contains(text) { return text }
+        if isBareIdentifier(text), !text.unicodeScalars.contains("@"),
+           let first = text.unicodeScalars.first, !first.properties.isUppercase,
+           first.properties.generalCategory != .titlecaseLetter {
+            return text
+        }
+        return "\"" + InspectEscape.escape(text, delimiter: "\"") + "\""
+    }
 }
 
 extension Unicode.Scalar {

@@ -1,17 +1,13 @@
 /// The escaping Elixir applies inside quoted strings, charlists and atoms, and its test of what
 /// counts as printable.
 enum InspectEscape {
-    /// Escapes `text` for a literal delimited by `delimiter` (`"` or `'`).
-    /// - Parameter limit: code points to write before stopping; `nil` writes them all.
-    /// - Returns: the escaped text and whether code points were left out.
-    static func escape(_ text: String, delimiter: Unicode.Scalar, limit: Int? = nil) -> (String, truncated: Bool) {
+    /// Escapes `text` for a literal delimited by `delimiter` (`"` or `'`): the delimiter,
+    /// backslash and `#{`, control characters by name, other unprintable ones as `\xFF`.
+    static func escape(_ text: String, delimiter: Unicode.Scalar) -> String {
         var output = ""
-        var remaining = limit ?? Int.max
         let scalars = Array(text.unicodeScalars)
         var index = 0
         while index < scalars.count {
-            if remaining == 0 { return (output, true) }
-            remaining -= 1
             let scalar = scalars[index]
             index += 1
             switch scalar {
@@ -28,6 +24,8 @@ enum InspectEscape {
             case "\t": output += "\\t"
             case "\u{0B}": output += "\\v"
             case "\0": output += "\\0"
+            // Printable, but invisible and easily mistaken for nothing: Elixir spells it out.
+            case "\u{FEFF}": output += "\\uFEFF"
             default:
                 if isPrintable(scalar) {
                     output.unicodeScalars.append(scalar)
@@ -38,11 +36,7 @@ enum InspectEscape {
                 }
             }
         }
-        return (output, false)
-    }
-
-    static func escape(_ text: String, delimiter: Unicode.Scalar) -> String {
-        escape(text, delimiter: delimiter, limit: nil).0
+        return output
     }
 
     /// `String.printable?/1`'s test for one code point: the named control characters, ASCII

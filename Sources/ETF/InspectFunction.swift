@@ -22,15 +22,13 @@ enum InspectFunction {
         InspectAtom.literal(text)
     }
 
-    /// A function name as a remote call writes it: bare when it is an identifier or an
-    /// operator, else quoted (`&:erlang."=:="/2`).
+    /// A function name as a remote call writes it: `node`, `+`, `"do it"`.
     static func remoteName(_ text: String) -> String {
-        if InspectAtom.isBareIdentifier(text) || InspectAtom.unquotedOperators.contains(text) { return text }
-        return "\"" + InspectEscape.escape(text, delimiter: "\"") + "\""
+        InspectAtom.remoteCallName(text)
     }
 
-    /// `.expr/6` from the compiler's name for a fun, `-expr/6-fun-0-`; the name itself when it
-    /// is not of that shape; nothing when it is empty.
+    /// `.expr/6` from the compiler's name for a fun, `-expr/6-fun-0-`; the name as it is
+    /// otherwise; nothing when it is empty (as Elixir prints a fun whose module is not loaded).
     static func parentName(_ name: String) -> String {
         if name.isEmpty { return "" }
         let scalars = Array(name)
@@ -42,7 +40,8 @@ enum InspectFunction {
                 return "." + remoteName(parent) + "/" + arity
             }
         }
-        return "." + remoteName(name)
+        // Any other name is the parent already (`route/3`), as kvsh's evaluator records it.
+        return "." + name
     }
 
     private static func lastIndex(of needle: [Character], in haystack: [Character]) -> Int? {

@@ -2,8 +2,8 @@
 /// `[1 | 2]`, and everything else as a container.
 extension Inspector {
     func listDocument(_ list: Term, limit: Int?, depth: Int) -> InspectDocument {
-        if options.charlists == .infer, let text = printableCharlist(list) {
-            let (escaped, truncated) = InspectEscape.escape(text, delimiter: "'", limit: options.printableLimit)
+        if options.charlists == .infer, let (text, truncated) = printableCharlist(list) {
+            let escaped = InspectEscape.escape(text, delimiter: "'")
             return color("'" + escaped + "'" + (truncated ? " ++ ..." : ""), .charlist)
         }
         if let pairs = keywordPairs(list) {
@@ -36,23 +36,27 @@ extension Inspector {
             return document(pair, limit: limit, depth: depth + 1)
         }
         return .concat([
-            color(InspectAtom.keywordKey(key.text), .atom), .text(" "),
+            color(atoms.keywordKey(key), .atom), .text(" "),
             document(elements[1], limit: limit, depth: depth + 1),
         ])
     }
 
-    /// The text of a proper list whose every element is printable ASCII, the test by which
-    /// Elixir 1.14 prints a list as a charlist.
-    func printableCharlist(_ list: Term) -> String? {
+    /// `List.ascii_printable?/2`, the test by which Elixir 1.14 prints a list as a charlist:
+    /// a proper list whose first `printableLimit` elements are printable ASCII.
+    /// - Returns: the text of those elements and whether more follow; nil if not printable.
+    func printableCharlist(_ list: Term) -> (String, truncated: Bool)? {
         var text = ""
+        var remaining = options.printableLimit ?? Int.max
         var current = list
         while case .cons(let cell) = current {
+            if remaining == 0 { return (text, true) }
             guard case .int(let value) = cell.head, InspectEscape.isASCIIPrintable(value) else { return nil }
             text.unicodeScalars.append(Unicode.Scalar(UInt8(value)))
+            remaining -= 1
             current = cell.tail
         }
         guard case .emptyList = current else { return nil }
-        return text
+        return (text, false)
     }
 
     /// The elements of a non-empty proper list of `{atom, value}` pairs whose keys may be
@@ -62,7 +66,7 @@ extension Inspector {
         var current = list
         while case .cons(let cell) = current {
             guard case .tuple(let elements) = cell.head, elements.count == 2,
-                  case .atom(let key) = elements[0], InspectAtom.isKeywordKey(key.text) else { return nil }
+                  case .atom(let key) = elements[0], InspectAtom.isKeywordKey(atoms.text(key)) else { return nil }
             pairs.append(cell.head)
             current = cell.tail
         }

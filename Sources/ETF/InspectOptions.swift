@@ -10,7 +10,8 @@ public struct InspectOptions: Sendable {
     public var width: Int = 80
     /// Items shown per list, tuple, map or binary before `...`; `nil` shows all (`:infinity`).
     public var limit: Int? = 50
-    /// Bytes of a string (or elements of a charlist) shown before `... <> ...`; `nil` for all.
+    /// Characters (code points) of a string, or elements of a charlist, shown before
+    /// `" <> ..."` / `' ++ ...'`; `nil` shows all.
     public var printableLimit: Int? = 4096
     /// Break containers over lines at `width`; when false everything is one line.
     public var pretty: Bool = false
@@ -27,9 +28,12 @@ public struct InspectOptions: Sendable {
     public var portNodeNumber: @Sendable (Port) -> Int = { _ in 0 }
     /// The fields of the structs the shell knows, in definition order, as `__info__(:struct)`
     /// gives them. A map whose `__struct__` names a module not known here prints as a plain
-    /// map, as Elixir does for a struct whose module is not loaded.
+    /// map, as Elixir does for a struct whose module is not loaded. An exception's fields
+    /// include `__exception__`, which must be present but is not printed.
     public var structFields: @Sendable (Atom) -> [Atom]? = InspectOptions.standardStructFields
     /// Deeper nesting than this prints `...`, so a pathological term cannot exhaust the stack.
+    /// Elixir has no such cap, but with a finite `limit` (which each level decrements) output
+    /// stops nesting after `limit` levels anyway; the cap only shows with `limit` nil.
     public var maxDepth: Int = 400
 
     public init(
@@ -44,22 +48,22 @@ public struct InspectOptions: Sendable {
         self.charlists = charlists
     }
 
-    /// What iex 1.14 uses to print an evaluation's result: pretty at the terminal's width
-    /// (80 when it is not a terminal), with its syntax colours when the terminal has them.
-    ///
-    /// iex also wraps the whole result in its `:eval_result` colour (`"\u{1B}[33m"` before,
-    /// `"\u{1B}[0m"` after) when colours are on; that wrapping is the shell's to add.
-    public static func iex(colors: Bool, width: Int = 80) -> InspectOptions {
-        InspectOptions(width: width, pretty: true, colors: colors)
+    /// What iex 1.14 uses to print an evaluation's result: pretty, with its syntax colours when
+    /// the terminal has them (`Term.inspectAsIExResult(_:)` adds iex's result colour around).
+    /// - Parameter terminalColumns: the terminal's width; iex prints at most 80 columns wide,
+    ///   narrower when the terminal is, and 80 when output is not a terminal (`nil`).
+    public static func iex(colors: Bool, terminalColumns: Int? = nil) -> InspectOptions {
+        InspectOptions(width: min(terminalColumns ?? 80, 80), pretty: true, colors: colors)
     }
 
-    /// Structs known without a module table: those the standard library defines and a shell
-    /// commonly meets.
+    /// Structs known without a module table: those of the standard library a shell commonly
+    /// meets. (Ranges, map sets and calendar types have their own forms and need no entry.)
     public static let standardStructFields: @Sendable (Atom) -> [Atom]? = { module in
         switch module.text {
         case "Elixir.Task": ["mfa", "owner", "pid", "ref"].map { Atom($0) }
-        case "Elixir.Range": ["first", "last", "step"].map { Atom($0) }
-        case "Elixir.MapSet": ["map", "version"].map { Atom($0) }
+        case "Elixir.URI": ["scheme", "authority", "userinfo", "host", "port", "path", "query", "fragment"].map { Atom($0) }
+        case "Elixir.Version": ["major", "minor", "patch", "pre", "build"].map { Atom($0) }
+        case "Elixir.RuntimeError", "Elixir.ArgumentError": ["__exception__", "message"].map { Atom($0) }
         default: nil
         }
     }

@@ -41,7 +41,8 @@ import Testing
         let expected: String
         var testDescription: String { optionsText + " " + expression }
 
-        /// `width:N` (pretty), `limit:N`, `printable_limit:N` (or `infinity`), `charlists:as_lists`.
+        /// `width:N` (pretty), `limit:N`, `printable_limit:N` (or `infinity`), `charlists:as_lists`,
+        /// `colors:iex`.
         var options: InspectOptions {
             var options = InspectOptions()
             for token in optionsText.split(separator: " ") {
@@ -54,6 +55,7 @@ import Testing
                 case "limit": options.limit = number
                 case "printable_limit": options.printableLimit = number
                 case "charlists": options.charlists = .asLists
+                case "colors": options.colors = true
                 default: break
                 }
             }
@@ -69,6 +71,24 @@ import Testing
 
     @Test(arguments: optionsCases) func optionsMatchElixir(_ fixture: OptionsCase) {
         #expect(fixture.term.inspect(fixture.options) == fixture.expected)
+    }
+
+    static let randomCases: [OptionsCase] = fixtureLines("inspect-random.tsv").compactMap { fields in
+        guard fields.count == 3, let term = decodeTerm(fields[1]), let expected = decodeText(fields[2]) else { return nil }
+        return OptionsCase(optionsText: fields[0], expression: "random", term: term, expected: expected)
+    }
+
+    /// Random nested terms at random widths and limits (generated with a fixed seed).
+    @Test func randomTermsMatchElixir() {
+        #expect(Self.randomCases.count >= 300)
+        var mismatches: [String] = []
+        for (index, fixture) in Self.randomCases.enumerated() {
+            let printed = fixture.term.inspect(fixture.options)
+            if printed != fixture.expected {
+                mismatches.append("#\(index + 1) \(fixture.optionsText):\n\(printed)\n--- Elixir:\n\(fixture.expected)")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) differ:\n\(mismatches.prefix(5).joined(separator: "\n\n"))")
     }
 
     static func fixtureLines(_ name: String) -> [[String]] {
@@ -199,6 +219,21 @@ struct FixtureTermReader {
             let function = try atom()
             guard case .int(let arity) = try term() else { throw Malformed(offset: offset) }
             return .fun(Fun(.export(module: module, function: function, arity: arity)))
+        case 112:
+            _ = try uint(4)
+            let arity = try byte()
+            let uniq = try take(16)
+            let index = UInt32(try uint(4))
+            let freeCount = Int(try uint(4))
+            let module = try atom()
+            let oldIndex = try term()
+            let oldUniq = try term()
+            let pid = try term()
+            let free = try (0..<freeCount).map { _ in try term() }
+            return .fun(Fun(.foreign(ForeignFun(
+                arity: arity, uniq: uniq, index: index, module: module,
+                oldIndex: oldIndex, oldUniq: oldUniq, pid: pid, freeVariables: free
+            ))))
         default:
             throw Malformed(offset: offset - 1)
         }
