@@ -4,7 +4,7 @@ import ETF
 /// Turns source bytes into tokens, checking that brackets and `do`/`fn` … `end` pair up, as
 /// Elixir's tokenizer does before its parser runs (so an unclosed bracket anywhere wins over
 /// a grammar error earlier in the text).
-struct Lexer {
+final class Lexer {
     /// Deepest bracket or interpolation nesting accepted before giving up with a SyntaxError.
     static let maxDepth = 2048
 
@@ -38,13 +38,13 @@ struct Lexer {
 
     /// All tokens of the source, ending with `.eof`.
     static func tokenize(_ context: ErrorContext) throws(SyntaxError) -> [Token] {
-        var lexer = Lexer(context: context)
+        let lexer = Lexer(context: context)
         return try lexer.run(interpolation: false)
     }
 
     // MARK: - Driver
 
-    private mutating func run(interpolation: Bool) throws(SyntaxError) -> [Token] {
+    private func run(interpolation: Bool) throws(SyntaxError) -> [Token] {
         while true {
             skipBlanks()
             guard pos < bytes.count else {
@@ -72,7 +72,7 @@ struct Lexer {
         return Lexer.arrangeNewlines(tokens)
     }
 
-    private mutating func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
+    private func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
         tokens.append(Token(kind: kind, line: line, column: column, spaceBefore: spaceBefore, text: text))
         spaceBefore = false
     }
@@ -82,7 +82,7 @@ struct Lexer {
     }
 
     /// Moves one byte on, counting columns in Unicode scalars (continuation bytes don't count).
-    private mutating func advance() {
+    private func advance() {
         let byte = bytes[pos]
         pos += 1
         if byte == UInt8(ascii: "\n") {
@@ -93,11 +93,11 @@ struct Lexer {
         }
     }
 
-    private mutating func advance(_ count: Int) {
+    private func advance(_ count: Int) {
         for _ in 0..<count { advance() }
     }
 
-    private mutating func skipBlanks() {
+    private func skipBlanks() {
         while pos < bytes.count {
             let byte = bytes[pos]
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
@@ -119,7 +119,7 @@ struct Lexer {
 
     // MARK: - Tokens
 
-    private mutating func lexToken() throws(SyntaxError) {
+    private func lexToken() throws(SyntaxError) {
         let byte = bytes[pos]
         let startLine = line
         let startColumn = column
@@ -156,11 +156,12 @@ struct Lexer {
         }
     }
 
-    private mutating func lexOperator() throws(SyntaxError) {
+    private func lexOperator() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
-        for symbol in Operators.symbols where matches(symbol) {
-            advance(symbol.utf8.count)
+        for candidate in Operators.symbolsByFirstByte[Int(bytes[pos])] where matches(candidate) {
+            let symbol = String(decoding: candidate, as: UTF8.self)
+            advance(candidate.count)
             switch symbol {
             case "(", "[", "{", "<<":
                 try open(symbol, line: startLine)
@@ -180,6 +181,12 @@ struct Lexer {
             line: startLine, column: startColumn)
     }
 
+    private func matches(_ symbol: [UInt8]) -> Bool {
+        guard pos + symbol.count <= bytes.count else { return false }
+        for offset in 0..<symbol.count where bytes[pos + offset] != symbol[offset] { return false }
+        return true
+    }
+
     private func matches(_ symbol: String) -> Bool {
         var index = pos
         for byte in symbol.utf8 {
@@ -196,7 +203,7 @@ struct Lexer {
         return "\u{FFFD}"
     }
 
-    private mutating func open(_ symbol: String, line: Int) throws(SyntaxError) {
+    private func open(_ symbol: String, line: Int) throws(SyntaxError) {
         openers.append((symbol, line))
         if openers.count + depth > Lexer.maxDepth {
             throw context.error(
@@ -204,7 +211,7 @@ struct Lexer {
         }
     }
 
-    private mutating func close(_ symbol: String, line: Int, column: Int) throws(SyntaxError) {
+    private func close(_ symbol: String, line: Int, column: Int) throws(SyntaxError) {
         guard let top = openers.last else {
             if symbol == "end" {
                 throw context.error("unexpected reserved word: end", line: line, column: column, excerpt: false)
@@ -240,7 +247,7 @@ struct Lexer {
 
     private func isWordByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") }
 
-    private mutating func scanWhile(_ predicate: (UInt8) -> Bool) -> String {
+    private func scanWhile(_ predicate: (UInt8) -> Bool) -> String {
         let start = pos
         while pos < bytes.count && predicate(bytes[pos]) { advance() }
         return String(decoding: bytes[start..<pos], as: UTF8.self)
@@ -258,7 +265,7 @@ struct Lexer {
         }
     }
 
-    private mutating func scanWord(allowSuffix: Bool) -> String {
+    private func scanWord(allowSuffix: Bool) -> String {
         let start = pos
         while pos < bytes.count {
             if isWordByte(bytes[pos]) {
@@ -280,7 +287,7 @@ struct Lexer {
     }
 
     /// `name:` followed by a blank is a keyword key; emits it and answers true.
-    private mutating func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
+    private func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
         guard peek() == UInt8(ascii: ":"), isBlankOrEnd(peek(1)) else { return false }
         advance()
         emit(.keyword(try intern(name, line: line, column: column)), line: line, column: column, text: name + ":")
@@ -300,7 +307,7 @@ struct Lexer {
         }
     }
 
-    private mutating func lexIdentifier() throws(SyntaxError) {
+    private func lexIdentifier() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let name = scanWord(allowSuffix: true)
@@ -343,7 +350,7 @@ struct Lexer {
 
     // MARK: - Numbers
 
-    private mutating func lexNumber() throws(SyntaxError) {
+    private func lexNumber() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let start = pos
@@ -410,11 +417,12 @@ struct Lexer {
         }
     }
 
-    private mutating func scanDigits() -> String {
-        var digits = ""
+    private func scanDigits() -> String {
+        var digits: [UInt8] = []
+        defer { _ = digits }
         while pos < bytes.count {
             if isDigit(bytes[pos]) {
-                digits.append(Character(Unicode.Scalar(bytes[pos])))
+                digits.append(bytes[pos])
                 advance()
             } else if bytes[pos] == UInt8(ascii: "_") && isDigit(peek(1)) {
                 advance()
@@ -422,10 +430,10 @@ struct Lexer {
                 break
             }
         }
-        return digits
+        return String(decoding: digits, as: UTF8.self)
     }
 
-    private mutating func emitInteger(_ digits: String, radix: Int, line: Int, column: Int, start: Int) {
+    private func emitInteger(_ digits: String, radix: Int, line: Int, column: Int, start: Int) {
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         let value: Term
         if let small = Int(digits, radix: radix) {
@@ -460,7 +468,7 @@ struct Lexer {
 
     // MARK: - Atoms and characters
 
-    private mutating func lexColon() throws(SyntaxError) {
+    private func lexColon() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         if peek(1) == UInt8(ascii: ":") {
@@ -505,7 +513,7 @@ struct Lexer {
             "unexpected token: \":\" (column \(startColumn), code point U+003A)", line: startLine, column: startColumn)
     }
 
-    private mutating func lexCharLiteral() throws(SyntaxError) {
+    private func lexCharLiteral() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let next = peek(1)
@@ -541,7 +549,7 @@ struct Lexer {
         case raw
     }
 
-    private mutating func lexString() throws(SyntaxError) {
+    private func lexString() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let quote = peek()
@@ -575,7 +583,7 @@ struct Lexer {
         }
     }
 
-    private mutating func lexSigil() throws(SyntaxError) {
+    private func lexSigil() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         advance()
@@ -621,7 +629,7 @@ struct Lexer {
     }
 
     /// Reads up to `terminator`, handling escapes and `#{}` according to `mode`.
-    private mutating func lexQuotedBody(
+    private func lexQuotedBody(
         terminator: UInt8, mode: QuoteMode, startLine: Int, kindName: String
     ) throws(SyntaxError) -> [Segment] {
         var segments: [Segment] = []
@@ -645,7 +653,7 @@ struct Lexer {
     }
 
     /// Handles one escape, interpolation or plain byte; the terminator has already been checked.
-    private mutating func lexQuotedByte(
+    private func lexQuotedByte(
         _ text: inout [UInt8], _ segments: inout [Segment], mode: QuoteMode, terminator: UInt8
     ) throws(SyntaxError) -> Bool {
         let byte = bytes[pos]
@@ -686,7 +694,7 @@ struct Lexer {
                     "too many nested expressions (more than \(Lexer.maxDepth) levels)",
                     line: interpolationLine, column: interpolationColumn)
             }
-            var inner = Lexer(parent: self)
+            let inner = Lexer(parent: self)
             let innerTokens: [Token]
             do {
                 innerTokens = try inner.run(interpolation: true)
@@ -711,7 +719,7 @@ struct Lexer {
 
     private var lastEscapeWasByte = false
 
-    private mutating func appendScalar(_ value: UInt32, to text: inout [UInt8], rawByte: Bool) {
+    private func appendScalar(_ value: UInt32, to text: inout [UInt8], rawByte: Bool) {
         if rawByte {
             text.append(UInt8(truncatingIfNeeded: value))
         } else if let scalar = Unicode.Scalar(value) {
@@ -720,7 +728,7 @@ struct Lexer {
     }
 
     /// Reads the escape after a backslash (which has been consumed) and answers its code point.
-    private mutating func readEscape() throws(SyntaxError) -> UInt32 {
+    private func readEscape() throws(SyntaxError) -> UInt32 {
         lastEscapeWasByte = false
         let byte = bytes[pos]
         let startLine = line
@@ -779,7 +787,7 @@ struct Lexer {
     }
 
     /// A heredoc: `"""` then a line break, lines with the closing delimiter's indentation removed.
-    private mutating func lexHeredocBody(
+    private func lexHeredocBody(
         quote: UInt8, mode: QuoteMode, startLine: Int, startColumn: Int
     ) throws(SyntaxError) -> [Segment] {
         while peek() == UInt8(ascii: " ") || peek() == UInt8(ascii: "\t") || peek() == UInt8(ascii: "\r") { advance() }

@@ -14,7 +14,7 @@ extension Parser {
     }
 
     /// `( … )`: nothing is an empty block, one expression is itself, several are a block.
-    mutating func parseParens() throws(SyntaxError) -> Term {
+    func parseParens() throws(SyntaxError) -> Term {
         let open = current
         advance()
         let outerAllowDo = allowDo
@@ -32,7 +32,7 @@ extension Parser {
         return Quoted.buildBlock(exprs, meta: Quoted.meta(open.line))
     }
 
-    mutating func parseFn() throws(SyntaxError) -> Term {
+    func parseFn() throws(SyntaxError) -> Term {
         let token = current
         advance()
         let outerAllowDo = allowDo
@@ -48,7 +48,7 @@ extension Parser {
     }
 
     /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.
-    mutating func parseDoBlock() throws(SyntaxError) -> Term {
+    func parseDoBlock() throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
         allowDo = true
@@ -68,7 +68,7 @@ extension Parser {
     }
 
     /// A section is either `->` clauses or a plain block, told apart by its first expression.
-    mutating func parseSectionBody(terminators: Set<String>) throws(SyntaxError) -> Term {
+    func parseSectionBody(terminators: Set<String>) throws(SyntaxError) -> Term {
         skipSeparators()
         if isTerminator(current, terminators) { return Quoted.buildBlock([]) }
         if current.isOp("->") || parenthesizedHeadAhead() {
@@ -110,7 +110,7 @@ extension Parser {
     }
 
     /// `head -> body` clauses until a terminator; `pending` is a first head expression already read.
-    mutating func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term]? {
+    func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term]? {
         var clauses: [Term] = []
         var head: [Term]? = pending.map { [$0] }
         while true {

@@ -2,7 +2,7 @@ import ETF
 
 /// A recursive-descent parser with precedence climbing for binary operators, producing the
 /// quoted form `Code.string_to_quoted/1` returns.
-struct Parser {
+final class Parser {
     /// Deepest expression nesting accepted before giving up with a SyntaxError.
     static let maxDepth = 2048
 
@@ -31,26 +31,26 @@ struct Parser {
         tokens[min(index + offset, tokens.count - 1)]
     }
 
-    mutating func advance() {
+    func advance() {
         if index < tokens.count - 1 { index += 1 }
     }
 
-    mutating func skipSeparators() {
+    func skipSeparators() {
         while current.isEOL { advance() }
     }
 
-    mutating func skipNewlines() {
+    func skipNewlines() {
         while case .eol = current.kind { advance() }
     }
 
     /// Line breaks may come before a closing bracket, not before a comma.
-    mutating func skipNewlinesBeforeClosing() throws(SyntaxError) {
+    func skipNewlinesBeforeClosing() throws(SyntaxError) {
         guard case .eol = current.kind else { return }
         skipNewlines()
         if current.isOp(",") { throw unexpected(current) }
     }
 
-    mutating func expect(_ symbol: String) throws(SyntaxError) {
+    func expect(_ symbol: String) throws(SyntaxError) {
         skipNewlines()
         guard current.isOp(symbol) else { throw unexpected(current) }
         advance()
@@ -103,7 +103,7 @@ struct Parser {
     // MARK: - Program
 
     /// The whole token stream as one term.
-    mutating func parseProgram() throws(SyntaxError) -> Term {
+    func parseProgram() throws(SyntaxError) -> Term {
         var exprs: [Term] = []
         skipSeparators()
         while !current.isEOF {
@@ -116,7 +116,7 @@ struct Parser {
 
     // MARK: - Expressions
 
-    mutating func parseExpression(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
+    func parseExpression(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
         depth += 1
         defer { depth -= 1 }
         guard depth < Parser.maxDepth else {
@@ -125,10 +125,12 @@ struct Parser {
                 line: current.line, column: current.column)
         }
         var left = try parseUnary()
+        var chain = depth
         while true {
             guard case .op(let symbol) = current.kind, let (precedence, right) = Operators.binary[symbol],
                   precedence >= minPrecedence, symbol != "=>" else { break }
             let opToken = current
+            try checkNesting(&chain, at: opToken)
             advance()
             if symbol == "//" {
                 let step = try parseExpression(right ? precedence : precedence + 1)
@@ -158,6 +160,16 @@ struct Parser {
         return left
     }
 
+    /// A left-nested chain (`a + b + c …`, `a.b.c …`) builds a term as deep as it is long;
+    /// it counts against the same limit as nesting, so no term is too deep to free or compare.
+    func checkNesting(_ chain: inout Int, at token: Token) throws(SyntaxError) {
+        chain += 1
+        guard chain < Parser.maxDepth else {
+            throw context.error(
+                "too many nested expressions (more than \(Parser.maxDepth) levels)", line: token.line, column: token.column)
+        }
+    }
+
     func atom(_ text: String, _ token: Token) throws(SyntaxError) -> Atom {
         do {
             return try Atom.intern(text)
@@ -167,7 +179,7 @@ struct Parser {
         }
     }
 
-    mutating func parseUnary() throws(SyntaxError) -> Term {
+    func parseUnary() throws(SyntaxError) -> Term {
         let token = current
         if case .op(let symbol) = token.kind {
             switch symbol {
@@ -203,7 +215,7 @@ struct Parser {
 
     // MARK: - Primary expressions
 
-    mutating func parsePrimary() throws(SyntaxError) -> Term {
+    func parsePrimary() throws(SyntaxError) -> Term {
         let token = current
         switch token.kind {
         case .integer(let value):
@@ -288,7 +300,7 @@ struct Parser {
         }
     }
 
-    mutating func parseIdentifier(_ name: String, _ token: Token, allowAccess: Bool = true) throws(SyntaxError) -> Term {
+    func parseIdentifier(_ name: String, _ token: Token, allowAccess: Bool = true) throws(SyntaxError) -> Term {
         advance()
         let nameAtom = try atom(name, token)
         let next = current
@@ -316,7 +328,7 @@ struct Parser {
     }
 
     /// `a, b, key: value` after a call name without parentheses, plus a trailing `do` block.
-    mutating func parseNoParensArguments() throws(SyntaxError) -> [Term] {
+    func parseNoParensArguments() throws(SyntaxError) -> [Term] {
         let outerAllowDo = allowDo
         allowDo = false
         var args: [Term] = []
@@ -336,7 +348,7 @@ struct Parser {
     }
 
     /// `( … )` after a call name: comma-separated arguments, keywords last.
-    mutating func parseCallArguments() throws(SyntaxError) -> [Term] {
+    func parseCallArguments() throws(SyntaxError) -> [Term] {
         advance()
         let items = try parseSequence(closing: ")", context: .call)
         return items
@@ -344,11 +356,13 @@ struct Parser {
 
     // MARK: - Postfix: dots, remote calls, access
 
-    mutating func parsePostfix(_ base: Term) throws(SyntaxError) -> Term {
+    func parsePostfix(_ base: Term) throws(SyntaxError) -> Term {
         var result = base
         var lastWasParenCall = tokens[max(index - 1, 0)].isOp(")")
+        var chain = depth
         while true {
             let token = current
+            if token.isOp(".") || token.isOp("[") || token.isOp("(") { try checkNesting(&chain, at: token) }
             if token.isOp(".") {
                 advance()
                 result = try parseDotted(result, dot: token)
@@ -373,7 +387,7 @@ struct Parser {
         }
     }
 
-    mutating func parseDotted(_ receiver: Term, dot: Token) throws(SyntaxError) -> Term {
+    func parseDotted(_ receiver: Term, dot: Token) throws(SyntaxError) -> Term {
         let token = current
         switch token.kind {
         case .identifier(let name):
@@ -446,7 +460,7 @@ struct Parser {
 
     /// Comma-separated expressions up to `closing` (consumed). A keyword list comes last and is
     /// one item (a call's last argument, a tuple's last element).
-    mutating func parseSequence(closing: String, context: SequenceContext) throws(SyntaxError) -> [Term] {
+    func parseSequence(closing: String, context: SequenceContext) throws(SyntaxError) -> [Term] {
         let outerAllowDo = allowDo
         allowDo = true
         defer { allowDo = outerAllowDo }
@@ -469,7 +483,7 @@ struct Parser {
     }
 
     /// `key: value, …` as a list of pairs.
-    mutating func parseKeywordList(context: SequenceContext) throws(SyntaxError) -> Term {
+    func parseKeywordList(context: SequenceContext) throws(SyntaxError) -> Term {
         var pairs: [(Term, Term)] = []
         while true {
             let token = current
@@ -501,7 +515,7 @@ struct Parser {
         return Quoted.keywordList(pairs)
     }
 
-    mutating func parseList() throws(SyntaxError) -> Term {
+    func parseList() throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
         allowDo = true
@@ -525,7 +539,7 @@ struct Parser {
         return Term.list(items)
     }
 
-    mutating func parseTuple() throws(SyntaxError) -> Term {
+    func parseTuple() throws(SyntaxError) -> Term {
         let token = current
         advance()
         let items = try parseSequence(closing: "}", context: .list)
@@ -533,7 +547,7 @@ struct Parser {
         return Quoted.call(Atom("{}"), Quoted.meta(token.line), items)
     }
 
-    mutating func parseBitstring() throws(SyntaxError) -> Term {
+    func parseBitstring() throws(SyntaxError) -> Term {
         let token = current
         advance()
         let items = try parseSequence(closing: ">>", context: .list)
@@ -541,7 +555,7 @@ struct Parser {
     }
 
     /// `%{…}`, `%Name{…}`, including the update form `%{map | key: value}`.
-    mutating func parseMap() throws(SyntaxError) -> Term {
+    func parseMap() throws(SyntaxError) -> Term {
         let percent = current
         advance()
         if current.isOp("{") {
@@ -568,7 +582,7 @@ struct Parser {
         return Quoted.call(Atom("%"), Quoted.meta(percent.line), [name, body])
     }
 
-    mutating func parseMapBody(line: Int) throws(SyntaxError) -> Term {
+    func parseMapBody(line: Int) throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
         allowDo = true
@@ -605,7 +619,7 @@ struct Parser {
     }
 
     /// `k => v, …, key: value` inside a map, as pairs.
-    mutating func parseMapEntries() throws(SyntaxError) -> [Term] {
+    func parseMapEntries() throws(SyntaxError) -> [Term] {
         var entries: [Term] = []
         while !current.isOp("}") {
             if isKeywordStart(current) {
@@ -650,7 +664,7 @@ struct Parser {
     }
 
     func parseInterpolation(_ tokens: [Token]) throws(SyntaxError) -> Term {
-        var inner = Parser(tokens: tokens, context: context, isInterpolation: true, depth: depth + 1)
+        let inner = Parser(tokens: tokens, context: context, isInterpolation: true, depth: depth + 1)
         return try inner.parseProgram()
     }
 

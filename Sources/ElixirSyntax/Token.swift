@@ -102,6 +102,16 @@ enum Operators {
         "=", "<", ">", "|", "+", "-", "*", "/", "^", "!", "&", "@", ".", ",", ";", "(", ")", "[", "]", "{", "}", "%",
     ]
 
+    /// `symbols` as bytes, indexed by their first byte, longest first.
+    static let symbolsByFirstByte: [[[UInt8]]] = {
+        var table = Array(repeating: [[UInt8]](), count: 256)
+        for symbol in symbols {
+            let bytes = Array(symbol.utf8)
+            table[Int(bytes[0])].append(bytes)
+        }
+        return table
+    }()
+
     /// Operators that may be written as atoms: `:+`, `:<>`, `:|>` …
     static let atomable: Set<String> = [
         "===", "!==", "...", "<<<", ">>>", "<<~", "~>>", "<~>", "<|>", "^^^", "~~~", "&&&", "|||", "+++", "---",
