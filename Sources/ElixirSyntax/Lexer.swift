@@ -170,6 +170,11 @@ final class Lexer {
             default:
                 break
             }
+            if peek() == UInt8(ascii: ":") && isBlankOrEnd(peek(1)) && Operators.atomable.contains(symbol) {
+                advance()
+                emit(.keyword(Atom(symbol)), line: startLine, column: startColumn, text: symbol + ":")
+                return
+            }
             emit(.op(symbol), line: startLine, column: startColumn, text: symbol)
             return
         }
@@ -288,7 +293,11 @@ final class Lexer {
 
     /// `name:` followed by a blank is a keyword key; emits it and answers true.
     private func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
-        guard peek() == UInt8(ascii: ":"), isBlankOrEnd(peek(1)) else { return false }
+        guard peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: ":") else { return false }
+        guard isBlankOrEnd(peek(1)) else {
+            throw context.error(
+                "keyword argument must be followed by space after: \(name):", line: line, column: column)
+        }
         advance()
         emit(.keyword(try intern(name, line: line, column: column)), line: line, column: column, text: name + ":")
         return true
@@ -492,10 +501,26 @@ final class Lexer {
             }
             return
         }
-        if isLetter(next) || next == UInt8(ascii: "_") {
+        let startsWord: Bool = {
+            guard next >= 0x80, pos + 1 < bytes.count else { return false }
+            var iterator = bytes[(pos + 1)...].makeIterator()
+            var decoder = UTF8()
+            if case .scalarValue(let scalar) = decoder.decode(&iterator) { return Lexer.startsIdentifier(scalar) }
+            return false
+        }()
+        if isLetter(next) || next == UInt8(ascii: "_") || startsWord {
             advance()
             let start = pos
-            while pos < bytes.count && (isWordByte(bytes[pos]) || bytes[pos] == UInt8(ascii: "@")) { advance() }
+            while pos < bytes.count {
+                if isWordByte(bytes[pos]) || bytes[pos] == UInt8(ascii: "@") {
+                    advance()
+                } else if bytes[pos] >= 0x80 && Lexer.continuesIdentifier(currentScalar()) {
+                    advance()
+                    while pos < bytes.count && bytes[pos] & 0xC0 == 0x80 { advance() }
+                } else {
+                    break
+                }
+            }
             if peek() == UInt8(ascii: "?") || peek() == UInt8(ascii: "!") { advance() }
             let name = String(decoding: bytes[start..<pos], as: UTF8.self)
             emit(.atom(try intern(name, line: startLine, column: startColumn)), line: startLine, column: startColumn,
@@ -528,7 +553,9 @@ final class Lexer {
             guard pos < bytes.count else {
                 throw context.error("unexpected end of input after ?\\", line: line, column: column)
             }
-            value = try readEscape()
+            value = Lexer.simpleEscape(currentScalar())
+            advance()
+            while pos < bytes.count && bytes[pos] & 0xC0 == 0x80 { advance() }
         } else {
             value = currentScalar().value
             advance()
@@ -594,10 +621,12 @@ final class Lexer {
         let open = peek()
         let segments: [Segment]
         let delimiter: String
+        var indentation: Int?
         if (open == UInt8(ascii: "\"") || open == UInt8(ascii: "'")) && peek(1) == open && peek(2) == open {
             advance(3)
             delimiter = String(repeating: String(Character(Unicode.Scalar(open))), count: 3)
             segments = try lexHeredocBody(quote: open, mode: mode, startLine: startLine, startColumn: startColumn)
+            indentation = lastHeredocIndent
         } else {
             let close: UInt8
             switch open {
@@ -624,7 +653,7 @@ final class Lexer {
             modifiers.append(bytes[pos])
             advance()
         }
-        emit(.sigil(name: name, parts: segments, modifiers: modifiers, delimiter: delimiter),
+        emit(.sigil(name: name, parts: segments, modifiers: modifiers, delimiter: delimiter, indentation: indentation),
              line: startLine, column: startColumn)
     }
 
@@ -718,12 +747,32 @@ final class Lexer {
     }
 
     private var lastEscapeWasByte = false
+    /// The indentation the last heredoc removed (sigil heredocs record it in their metadata).
+    private var lastHeredocIndent = 0
 
     private func appendScalar(_ value: UInt32, to text: inout [UInt8], rawByte: Bool) {
         if rawByte {
             text.append(UInt8(truncatingIfNeeded: value))
         } else if let scalar = Unicode.Scalar(value) {
             text.append(contentsOf: Array(String(Character(scalar)).utf8))
+        }
+    }
+
+    /// `?\\n` and friends: only one-character escapes; `?\\x` is just `x`.
+    static func simpleEscape(_ scalar: Unicode.Scalar) -> UInt32 {
+        switch scalar {
+        case "n": 10
+        case "t": 9
+        case "r": 13
+        case "s": 32
+        case "e": 27
+        case "0": 0
+        case "a": 7
+        case "b": 8
+        case "d": 127
+        case "f": 12
+        case "v": 11
+        default: scalar.value
         }
     }
 
@@ -772,7 +821,9 @@ final class Lexer {
             }
             if byte == UInt8(ascii: "x") && hex.count <= 2 { lastEscapeWasByte = true }
             if Unicode.Scalar(value) == nil && !lastEscapeWasByte {
-                throw context.error("invalid or reserved Unicode code point \\u{\(hex)}", line: startLine, column: startColumn)
+                throw context.error(
+                    "invalid or reserved Unicode code point \\u{\(hex)}. Syntax error after: \\u",
+                    line: startLine, column: startColumn - 1)
             }
             return value
         default:
@@ -824,6 +875,7 @@ final class Lexer {
                 "missing terminator: \(delimiter) (for heredoc starting at line \(startLine))",
                 line: line, column: column, kind: .tokenMissing)
         }
+        lastHeredocIndent = indent
         var segments: [Segment] = []
         var text: [UInt8] = []
         var atLineStart = true

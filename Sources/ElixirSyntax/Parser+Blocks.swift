@@ -34,6 +34,10 @@ extension Parser {
 
     func parseFn() throws(SyntaxError) -> Term {
         let token = current
+        guard arrowBeforeEnd() else {
+            throw context.error(
+                "expected anonymous functions to be defined with -> inside: 'fn'", line: token.line, column: token.column)
+        }
         advance()
         let outerAllowDo = allowDo
         allowDo = true
@@ -45,6 +49,26 @@ extension Parser {
         guard current.isReserved("end") else { throw unexpected(current) }
         advance()
         return Quoted.call(Atom("fn"), Quoted.meta(token.line), clauses)
+    }
+
+    /// Whether the `fn` at the current token has a `->` of its own before its `end`.
+    func arrowBeforeEnd() -> Bool {
+        var level = 0
+        var offset = 1
+        while index + offset < tokens.count {
+            let token = tokens[index + offset]
+            switch token.kind {
+            case .reserved("fn"), .reserved("do"): level += 1
+            case .reserved("end"):
+                if level == 0 { return false }
+                level -= 1
+            case .op("->") where level == 0: return true
+            case .eof: return true
+            default: break
+            }
+            offset += 1
+        }
+        return true
     }
 
     /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.

@@ -73,6 +73,9 @@ final class Parser {
                 "syntax error before: \(word). \"\(word)\" is a reserved word in Elixir and therefore its usage is "
                     + "limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
                 line: token.line, column: token.column, excerpt: false)
+        case .string:
+            return context.error(
+                "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column, excerpt: false)
         default:
             return context.error(
                 "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column)
@@ -92,7 +95,7 @@ final class Parser {
         case .eof: return ""
         case .string(let segments):
             if segments.count == 1, case .text(let bytes) = segments[0] {
-                return "[<<\"\(String(decoding: bytes, as: UTF8.self))\">>]"
+                return "\"\(String(decoding: bytes, as: UTF8.self))\""
             }
             return "string"
         case .captureInt(let n): return "'&\(n)'"
@@ -124,7 +127,9 @@ final class Parser {
                 "too many nested expressions (more than \(Parser.maxDepth) levels)",
                 line: current.line, column: current.column)
         }
+        let startToken = current
         var left = try parseUnary()
+        var leftIsBareUnary = startToken.isOp("not") || startToken.isOp("!")
         var chain = depth
         while true {
             guard case .op(let symbol) = current.kind, let (precedence, right) = Operators.binary[symbol],
@@ -151,11 +156,19 @@ final class Parser {
             } else {
                 rhs = try parseExpression(right ? precedence : precedence + 1)
             }
-            if symbol == "not in" {
+            if symbol == "in" || symbol == "not in", let (head, meta, args) = Quoted.parts(left),
+               head == .atom(Atom("not")) || head == .atom(Atom("!")), let operand = args.properList, operand.count == 1,
+               leftIsBareUnary {
+                let inner = symbol == "in"
+                    ? Quoted.call("in", line: opToken.line, [operand[0], rhs])
+                    : Quoted.call("not", line: opToken.line, [Quoted.call("in", line: opToken.line, [operand[0], rhs])])
+                left = Quoted.call(head.atomValue!, meta, [inner])
+            } else if symbol == "not in" {
                 left = Quoted.call("not", line: opToken.line, [Quoted.call("in", line: opToken.line, [left, rhs])])
             } else {
                 left = Quoted.call(try atom(symbol, opToken), Quoted.meta(opToken.line), [left, rhs])
             }
+            leftIsBareUnary = false
         }
         return left
     }
@@ -238,9 +251,11 @@ final class Parser {
             let binary = Quoted.call(Atom("<<>>"), Quoted.meta(token.line), try interpolationParts(segments))
             return Quoted.remote(.atom(Quoted.erlang), Atom("binary_to_atom"), dotLine: token.line,
                                  meta: Quoted.meta(token.line), [binary, .atom(Atom("utf8"))])
-        case .sigil(let name, let parts, let modifiers, let delimiter):
+        case .sigil(let name, let parts, let modifiers, let delimiter, let indentation):
             advance()
-            let binary = Quoted.call(Atom("<<>>"), Quoted.meta(token.line), try interpolationParts(parts))
+            let binaryMeta = indentation.map { Quoted.meta([(Atom("indentation"), .int($0))], line: token.line) }
+                ?? Quoted.meta(token.line)
+            let binary = Quoted.call(Atom("<<>>"), binaryMeta, try interpolationParts(parts))
             let meta = Quoted.meta([(Quoted.delimiterKey, .string(delimiter))], line: token.line)
             return Quoted.call(try atom(name, token), meta, [binary, Term.list(modifiers.map { .int(Int($0)) })])
         case .captureInt(let n):
@@ -274,9 +289,12 @@ final class Parser {
                 operand = try parsePrimary()
             }
             return Quoted.call(Atom("@"), Quoted.meta(token.line), [operand])
-        case .op("..."), .op(".."):
+        case .op("..."):
             advance()
             return Quoted.variable(Atom(token.text), line: token.line)
+        case .op(".."):
+            advance()
+            return Quoted.call(Atom(".."), Quoted.meta(token.line), [])
         default:
             throw unexpected(token)
         }
@@ -410,6 +428,15 @@ final class Parser {
                 let meta = ambiguous
                     ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
                 return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
+            }
+            return Quoted.remote(receiver, name, dotLine: dot.line,
+                                 meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
+        case .op(let symbol) where Operators.binary[symbol] != nil || ["!", "^", "@", "&", "~~~", "not"].contains(symbol):
+            advance()
+            let name = Atom(symbol)
+            if current.isOp("(") && !current.spaceBefore {
+                let args = try parseCallArguments()
+                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
             }
             return Quoted.remote(receiver, name, dotLine: dot.line,
                                  meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
@@ -601,10 +628,12 @@ final class Parser {
                 try expect("}")
                 return Quoted.call(Atom("%{}"), Quoted.meta(line), entries)
             }
-            guard current.isOp("=>") else { throw unexpected(current) }
-            advance()
-            let value = try parseExpression()
-            entries.append(.tuple([first, value]))
+            if current.isOp("=>") {
+                advance()
+                entries.append(.tuple([first, try parseExpression()]))
+            } else {
+                entries.append(first)
+            }
             skipNewlines()
             if current.isOp(",") {
                 advance()
@@ -629,9 +658,12 @@ final class Parser {
             }
             let key = try parseExpression(Operators.binary["=>"]!.precedence + 1)
             skipNewlines()
-            guard current.isOp("=>") else { throw unexpected(current) }
-            advance()
-            entries.append(.tuple([key, try parseExpression()]))
+            if current.isOp("=>") {
+                advance()
+                entries.append(.tuple([key, try parseExpression()]))
+            } else {
+                entries.append(key)
+            }
             skipNewlines()
             guard current.isOp(",") else { break }
             advance()

@@ -18,7 +18,7 @@ struct Token: Sendable {
         case string([Segment])
         case heredoc([Segment])
         case charlist([Segment])
-        case sigil(name: String, parts: [Segment], modifiers: [UInt8], delimiter: String)
+        case sigil(name: String, parts: [Segment], modifiers: [UInt8], delimiter: String, indentation: Int?)
         case identifier(String)
         case alias(String)
         /// `key:` in a keyword list; `true:`, `do:` and `Foo:` included.

@@ -66,7 +66,7 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
                 Issue.record("expected \(expected), got incomplete")
                 return
             }
-            #expect(term == expected, "\n got: \(term)\nwant: \(expected)")
+            #expect(term == expected, "\n got: \(dump(term))\nwant: \(dump(expected))")
         case .error(let kind, let line, let column, let message, let iexText):
             if kind == "TokenMissingError" {
                 let result = try ElixirParser.parse(entry.source)
