@@ -85,7 +85,10 @@ extension Parser {
             sections.append((.atom(Atom(key)), body))
             guard case .reserved(let word) = current.kind else { throw unexpected(current) }
             advance()
-            if word == "end" { break }
+            if word == "end" {
+                doBlockEnd = index
+                break
+            }
             key = word
         }
         return Quoted.keywordList(sections)

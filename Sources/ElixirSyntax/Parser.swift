@@ -15,6 +15,8 @@ final class Parser {
     /// Whether a `do` block may attach to the call being parsed. False inside the arguments of a
     /// call without parentheses, so `if foo(a) do … end` gives the block to `if`.
     var allowDo = true
+    /// The token index just after the last `do … end` block's `end`: no `.` may follow it.
+    var doBlockEnd = -1
 
     init(tokens: [Token], context: ErrorContext, isInterpolation: Bool = false, depth: Int = 0) {
         self.tokens = tokens
@@ -378,6 +380,10 @@ final class Parser {
         var result = base
         var lastWasParenCall = tokens[max(index - 1, 0)].isOp(")")
         var chain = depth
+        if index == doBlockEnd {
+            if current.isOp(".") { throw unexpected(current) }
+            return result
+        }
         while true {
             let token = current
             if token.isOp(".") || token.isOp("[") || token.isOp("(") { try checkNesting(&chain, at: token) }
@@ -504,6 +510,7 @@ final class Parser {
             guard current.isOp(",") else { break }
             advance()
             skipNewlines()
+            if context == .call && current.isOp(closing) { throw unexpected(current) }
         }
         try expect(closing)
         return items
@@ -533,10 +540,11 @@ final class Parser {
                 advance()
                 continue
             }
-            if next.isOp("]") || next.isOp("}") || next.isOp(")") || next.isOp(">>") || next.isEOL {
-                if next.isOp("]") || next.isOp("}") { advance() }
+            if next.isOp("]") || next.isOp("}") || next.isOp(")") || next.isOp(">>") {
+                advance()
                 break
             }
+            if next.isEOL { break }
             throw self.context.error(context.keywordMisplacedMessage, line: comma.line, column: comma.column)
         }
         return Quoted.keywordList(pairs)
@@ -623,7 +631,7 @@ final class Parser {
                 let bar = current
                 advance()
                 skipNewlines()
-                let updates = try parseMapEntries()
+                let updates = try parseMapEntries(update: true)
                 entries = [Quoted.call(Atom("|"), Quoted.meta(bar.line), [first, Term.list(updates)])]
                 try expect("}")
                 return Quoted.call(Atom("%{}"), Quoted.meta(line), entries)
@@ -648,7 +656,7 @@ final class Parser {
     }
 
     /// `k => v, …, key: value` inside a map, as pairs.
-    func parseMapEntries() throws(SyntaxError) -> [Term] {
+    func parseMapEntries(update: Bool = false) throws(SyntaxError) -> [Term] {
         var entries: [Term] = []
         while !current.isOp("}") {
             if isKeywordStart(current) {
@@ -656,11 +664,13 @@ final class Parser {
                 skipNewlines()
                 break
             }
-            let key = try parseExpression(Operators.binary["=>"]!.precedence + 1)
+            let key = try parseExpression(update ? 0 : Operators.binary["=>"]!.precedence + 1)
             skipNewlines()
             if current.isOp("=>") {
                 advance()
                 entries.append(.tuple([key, try parseExpression()]))
+            } else if update {
+                throw unexpected(current)
             } else {
                 entries.append(key)
             }
