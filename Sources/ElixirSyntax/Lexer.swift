@@ -293,7 +293,7 @@ final class Lexer {
 
     /// `name:` followed by a blank is a keyword key; emits it and answers true.
     private func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
-        guard peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: ":") else { return false }
+        guard peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: ":"), pos + 1 < bytes.count else { return false }
         guard isBlankOrEnd(peek(1)) else {
             throw context.error(
                 "keyword argument must be followed by space after: \(name):", line: line, column: column)
@@ -905,10 +905,6 @@ final class Lexer {
                 text.append(bytes[pos])
                 advance()
                 atLineStart = true
-                continue
-            }
-            if bytes[pos] == UInt8(ascii: "\r") && peek(1) == UInt8(ascii: "\n") {
-                advance()
                 continue
             }
             _ = try lexQuotedByte(&text, &segments, mode: mode, terminator: 0)

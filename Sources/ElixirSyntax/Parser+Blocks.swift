@@ -22,8 +22,19 @@ extension Parser {
         defer { allowDo = outerAllowDo }
         var exprs: [Term] = []
         skipSeparators()
+        if current.isOp("->") || parenthesizedHeadAhead() {
+            let clauses = try parseStabClauses(terminators: [")"], pending: nil) ?? []
+            try expect(")")
+            return Term.list(clauses)
+        }
         while !current.isOp(")") {
-            exprs.append(try parseExpression())
+            let expr = try parseExpression()
+            if exprs.isEmpty && (current.isOp("->") || current.isOp(",")) {
+                let clauses = try parseStabClauses(terminators: [")"], pending: expr) ?? []
+                try expect(")")
+                return Term.list(clauses)
+            }
+            exprs.append(expr)
             guard current.isEOL || current.isOp(")") else { throw unexpected(current) }
             skipSeparators()
         }

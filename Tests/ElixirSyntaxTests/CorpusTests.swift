@@ -23,7 +23,8 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
               let corpus = try? String(contentsOf: base.appendingPathComponent("corpus.txt"), encoding: .utf8),
               let expected = try? String(contentsOf: base.appendingPathComponent("corpus.expected"), encoding: .utf8)
         else { return [] }
-        var sources = corpus.components(separatedBy: "\n--8<--\n")
+        // Split on bytes: as Characters, "\r\n" is one unit and would hide a delimiter after it.
+        var sources = splitBytes(Array(corpus.utf8), on: Array("\n--8<--\n".utf8))
         while let last = sources.last, last.hasSuffix("\n") { sources[sources.count - 1] = String(last.dropLast()) }
         let lines = expected.split(separator: "\n", omittingEmptySubsequences: true)
         return zip(sources, lines).enumerated().map { number, pair in
@@ -39,6 +40,23 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
             }
             return CorpusEntry(number: number + 1, source: pair.0, expected: outcome)
         }
+    }
+
+    private static func splitBytes(_ bytes: [UInt8], on separator: [UInt8]) -> [String] {
+        var parts: [String] = []
+        var start = 0
+        var index = 0
+        while index + separator.count <= bytes.count {
+            if bytes[index..<(index + separator.count)].elementsEqual(separator) {
+                parts.append(String(decoding: bytes[start..<index], as: UTF8.self))
+                index += separator.count
+                start = index
+            } else {
+                index += 1
+            }
+        }
+        parts.append(String(decoding: bytes[start...], as: UTF8.self))
+        return parts
     }
 
     private static func hexBytes(_ hex: String) -> [UInt8] {
