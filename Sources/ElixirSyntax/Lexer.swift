@@ -151,6 +151,8 @@ final class Lexer {
             advance()
             let digits = scanWhile(isDigit)
             emit(.captureInt(Int(digits) ?? 0), line: startLine, column: startColumn, text: "&" + digits)
+        case UInt8(ascii: "\\") where pos + 1 == bytes.count:
+            throw context.error("invalid escape \\ at end of file", line: startLine, column: startColumn, kind: .tokenMissing)
         default:
             try lexOperator()
         }
@@ -170,7 +172,8 @@ final class Lexer {
             default:
                 break
             }
-            if peek() == UInt8(ascii: ":") && isBlankOrEnd(peek(1)) && Operators.atomable.contains(symbol) {
+            if peek() == UInt8(ascii: ":") && pos + 1 < bytes.count && isBlankOrEnd(peek(1))
+                && Operators.atomable.contains(symbol) {
                 advance()
                 emit(.keyword(Atom(symbol)), line: startLine, column: startColumn, text: symbol + ":")
                 return
@@ -319,7 +322,14 @@ final class Lexer {
     private func lexIdentifier() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
+        let start = pos
         let name = scanWord(allowSuffix: true)
+        if peek() == UInt8(ascii: "@") {
+            while pos < bytes.count && (isWordByte(bytes[pos]) || bytes[pos] == UInt8(ascii: "@")) { advance() }
+            let name = String(decoding: bytes[start..<pos], as: UTF8.self)
+            throw context.error(
+                "invalid character \"@\" (code point U+0040) in identifier: \(name)", line: startLine, column: startColumn)
+        }
         if try lexKeywordSuffix(name, line: startLine, column: startColumn) { return }
         let afterDot = tokens.last?.isOp(".") ?? false
         if afterDot {
@@ -345,6 +355,23 @@ final class Lexer {
                 emit(.op("not"), line: startLine, column: startColumn, text: name)
             }
         case "do", "fn":
+            if name == "do", let previous = tokens.last {
+                if previous.isOp(",") || previous.isOp(";") {
+                    throw context.error(
+                        "unexpected reserved word: do. In case you wanted to write a \"do\" expression, you must either "
+                            + "use do-blocks or separate the keyword argument with comma. For example, you should either "
+                            + "write:\n\n    if some_condition? do\n      :this\n    else\n      :that\n    end\n\nor the "
+                            + "equivalent construct:\n\n    if(some_condition?, do: :this, else: :that)\n\nwhere "
+                            + "\"some_condition?\" is the first argument and the second argument is a keyword list.\n\n"
+                            + "You may see this error if you forget a trailing comma before the \"do\" in a \"do\" block",
+                        line: startLine, column: startColumn)
+                }
+                if previous.isReserved("fn") {
+                    throw context.error(
+                        "unexpected reserved word: do. Anonymous functions are written as:\n\n    fn pattern -> expression end",
+                        line: startLine, column: startColumn)
+                }
+            }
             try open(name, line: startLine)
             emit(.reserved(name), line: startLine, column: startColumn, text: name)
         case "end":
@@ -541,8 +568,7 @@ final class Lexer {
     private func lexCharLiteral() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
-        let next = peek(1)
-        if next == 0 || isBlankOrEnd(next) {
+        guard pos + 1 < bytes.count else {
             throw context.error(
                 "unexpected token: \"?\" (column \(startColumn), code point U+003F)", line: startLine, column: startColumn)
         }
@@ -551,7 +577,8 @@ final class Lexer {
         if peek() == UInt8(ascii: "\\") {
             advance()
             guard pos < bytes.count else {
-                throw context.error("unexpected end of input after ?\\", line: line, column: column)
+                emit(.integer(.int(92)), line: startLine, column: startColumn, text: "?\\")
+                return
             }
             value = Lexer.simpleEscape(currentScalar())
             advance()
@@ -663,6 +690,9 @@ final class Lexer {
     ) throws(SyntaxError) -> [Segment] {
         var segments: [Segment] = []
         var text: [UInt8] = []
+        // A bad escape is reported only once the literal is known to end: an unterminated
+        // literal is incomplete input first, as in Elixir.
+        var pending: SyntaxError?
         while true {
             guard pos < bytes.count else {
                 let shown = String(Character(Unicode.Scalar(terminator)))
@@ -675,8 +705,14 @@ final class Lexer {
                 advance()
                 break
             }
-            if try lexQuotedByte(&text, &segments, mode: mode, terminator: terminator) { continue }
+            do {
+                try lexQuotedByte(&text, &segments, mode: mode, terminator: terminator)
+            } catch {
+                if error.kind == .tokenMissing { throw error }
+                if pending == nil { pending = error }
+            }
         }
+        if let pending { throw pending }
         if !text.isEmpty || segments.isEmpty { segments.append(.text(text)) }
         return segments
     }
@@ -684,7 +720,7 @@ final class Lexer {
     /// Handles one escape, interpolation or plain byte; the terminator has already been checked.
     private func lexQuotedByte(
         _ text: inout [UInt8], _ segments: inout [Segment], mode: QuoteMode, terminator: UInt8
-    ) throws(SyntaxError) -> Bool {
+    ) throws(SyntaxError) {
         let byte = bytes[pos]
         if byte == UInt8(ascii: "\\") && pos + 1 < bytes.count {
             switch mode {
@@ -692,7 +728,7 @@ final class Lexer {
                 advance()
                 if bytes[pos] == UInt8(ascii: "\n") {
                     advance()
-                    return true
+                    return
                 }
                 let value = try readEscape()
                 appendScalar(value, to: &text, rawByte: lastEscapeWasByte)
@@ -708,7 +744,7 @@ final class Lexer {
                     advance()
                 }
             }
-            return true
+            return
         }
         if byte == UInt8(ascii: "#") && peek(1) == UInt8(ascii: "{") && mode != .raw {
             let interpolationLine = line
@@ -739,11 +775,11 @@ final class Lexer {
             line = inner.line
             column = inner.column
             segments.append(.interpolation(innerTokens, line: interpolationLine))
-            return true
+            return
         }
         text.append(byte)
         advance()
-        return true
+        return
     }
 
     private var lastEscapeWasByte = false
@@ -907,7 +943,7 @@ final class Lexer {
                 atLineStart = true
                 continue
             }
-            _ = try lexQuotedByte(&text, &segments, mode: mode, terminator: 0)
+            try lexQuotedByte(&text, &segments, mode: mode, terminator: 0)
             if pos > 0 && bytes[pos - 1] == UInt8(ascii: "\n") && text.last != UInt8(ascii: "\n") {
                 atLineStart = true
             }
@@ -990,6 +1026,7 @@ final class Lexer {
 
     private static func continuesBefore(_ token: Token) -> Bool {
         switch token.kind {
+        case .reserved("do"): return true
         case .op(let symbol):
             switch symbol {
             case ")", "]", "}", ">>", ".": return true

@@ -18,8 +18,13 @@ extension Parser {
         let open = current
         advance()
         let outerAllowDo = allowDo
+        let outerComma = commaContext
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = .free
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+        }
         var exprs: [Term] = []
         skipSeparators()
         if current.isOp("->") || parenthesizedHeadAhead() {
@@ -51,8 +56,13 @@ extension Parser {
         }
         advance()
         let outerAllowDo = allowDo
+        let outerComma = commaContext
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = .free
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+        }
         skipSeparators()
         guard let clauses = try parseStabClauses(terminators: ["end"], pending: nil) else {
             throw unexpected(current)
@@ -86,8 +96,13 @@ extension Parser {
     func parseDoBlock() throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
+        let outerComma = commaContext
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = .free
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+        }
         var sections: [(Term, Term)] = []
         var key = "do"
         let terminators = Parser.sectionWords.union(["end"])
@@ -188,15 +203,14 @@ extension Parser {
             advance()
             var body: [Term] = []
             while true {
+                let separated = current.isEOL
                 skipSeparators()
                 if isTerminator(current, terminators) { break }
-                if current.isOp("->") || parenthesizedHeadAhead() && !body.isEmpty {
-                    head = current.isOp("->") ? [] : nil
-                    if head == nil { break }
-                    break
-                }
+                if current.isOp("->") { throw unexpected(current) }
+                if separated && parenthesizedHeadAhead() { break }
                 let expr = try parseExpression()
                 if current.isOp("->") || current.isOp(",") {
+                    guard separated else { throw unexpected(current) }
                     head = [expr]
                     break
                 }

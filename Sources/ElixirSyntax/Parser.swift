@@ -17,6 +17,15 @@ final class Parser {
     var allowDo = true
     /// The token index just after the last `do … end` block's `end`: no `.` may follow it.
     var doBlockEnd = -1
+    /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
+    var inStructName = false
+    /// Where a call without parentheses may not take several arguments, because the commas
+    /// would be ambiguous: inside a container, or as a later argument of another such call.
+    var commaContext = CommaContext.free
+
+    enum CommaContext {
+        case free, container, nestedCall
+    }
 
     init(tokens: [Token], context: ErrorContext, isInterpolation: Bool = false, depth: Int = 0) {
         self.tokens = tokens
@@ -60,7 +69,7 @@ final class Parser {
 
     /// Elixir's "syntax error before: …", or incomplete when the input ran out.
     func unexpected(_ token: Token) -> SyntaxError {
-        if token.isEOF && !isInterpolation {
+        if token.isEOF {
             return context.error(
                 "syntax error: expression is incomplete", line: token.line, column: token.column, kind: .tokenMissing)
         }
@@ -110,7 +119,9 @@ final class Parser {
     /// The whole token stream as one term.
     func parseProgram() throws(SyntaxError) -> Term {
         var exprs: [Term] = []
+        let first = current
         skipSeparators()
+        if current.isEOF && first.isOp(";") { return Quoted.buildBlock([], meta: Quoted.meta(first.line)) }
         while !current.isEOF {
             exprs.append(try parseExpression())
             guard current.isEOL || current.isEOF else { throw unexpected(current) }
@@ -268,8 +279,11 @@ final class Parser {
             return Quoted.call(Quoted.aliases, Quoted.meta(token.line), [.atom(try atom(name, token))])
         case .identifier(let name):
             return try parseIdentifier(name, token)
-        case .keyword, .quotedKeyword:
-            return try parseKeywordList(context: .list)
+        case .keyword:
+            throw context.error(
+                "syntax error before: \(token.text.dropLast())", line: token.line, column: token.column)
+        case .quotedKeyword:
+            throw unexpected(token)
         case .reserved("fn"):
             return try parseFn()
         case .op("("):
@@ -288,7 +302,7 @@ final class Parser {
             if case .identifier(let name) = current.kind {
                 operand = try parseIdentifier(name, current, allowAccess: false)
             } else {
-                operand = try parsePrimary()
+                operand = try parseUnary()
             }
             return Quoted.call(Atom("@"), Quoted.meta(token.line), [operand])
         case .op("..."):
@@ -303,8 +317,10 @@ final class Parser {
     }
 
     /// Whether `token` can begin an argument of a call written without parentheses.
+    /// Whether `token` can begin an argument of a call written without parentheses. Only `(`
+    /// and `[` need a space before them (`foo(1)` and `foo[1]` mean something else), and `-`/`+`
+    /// need a space before and none after (`foo -1`, but `foo - 1` and `foo-1`).
     func startsNoParensArgument(_ token: Token) -> Bool {
-        guard token.spaceBefore else { return false }
         switch token.kind {
         case .integer, .float, .atom, .interpolatedAtom, .string, .heredoc, .charlist, .sigil, .identifier, .alias,
              .keyword, .quotedKeyword, .captureInt:
@@ -312,8 +328,10 @@ final class Parser {
         case .reserved(let word): return word == "fn"
         case .op(let symbol):
             switch symbol {
-            case "(", "[", "{", "<<", "%", "@", "&", "!", "^", "not", "~~~", "...": return true
-            case "-", "+": return !token.spaceAfter
+            case "(", "[": return token.spaceBefore
+            case "{": return token.spaceBefore || !inStructName
+            case "<<", "%", "@", "&", "!", "^", "not", "~~~", "...": return true
+            case "-", "+": return token.spaceBefore && !token.spaceAfter
             default: return false
             }
         default: return false
@@ -350,13 +368,25 @@ final class Parser {
     /// `a, b, key: value` after a call name without parentheses, plus a trailing `do` block.
     func parseNoParensArguments() throws(SyntaxError) -> [Term] {
         let outerAllowDo = allowDo
+        let outerComma = commaContext
         allowDo = false
+        defer { commaContext = outerComma }
         var args: [Term] = []
         do {
-            args.append(try parseExpression())
-            while current.isOp(",") {
-                advance()
+            if isKeywordStart(current) {
+                args.append(try parseKeywordList(context: .call))
+            } else {
                 args.append(try parseExpression())
+                while current.isOp(",") {
+                    try checkAmbiguousComma(outerComma, at: current)
+                    advance()
+                    commaContext = .nestedCall
+                    if isKeywordStart(current) {
+                        args.append(try parseKeywordList(context: .call))
+                        break
+                    }
+                    args.append(try parseExpression())
+                }
             }
         } catch {
             allowDo = outerAllowDo
@@ -365,6 +395,30 @@ final class Parser {
         allowDo = outerAllowDo
         if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
         return args
+    }
+
+    func checkAmbiguousComma(_ context: CommaContext, at token: Token) throws(SyntaxError) {
+        switch context {
+        case .free: return
+        case .container:
+            throw self.context.error(
+                "unexpected comma. Parentheses are required to solve ambiguity inside containers.\n\nThis error may "
+                    + "happen when you forget a comma in a list or other container:\n\n    [a, b c, d]\n\nOr when you "
+                    + "have ambiguous calls:\n\n    [one, two three, four, five]\n\nIn the example above, we don't know "
+                    + "if the parameters \"four\" and \"five\" belongs to the list or the function \"two\". You can "
+                    + "solve this by explicitly adding parentheses:\n\n    [one, two(three, four), five]\n\nElixir "
+                    + "cannot compile otherwise. Syntax error before: ','",
+                line: token.line, column: 0, excerpt: false)
+        case .nestedCall:
+            throw self.context.error(
+                "unexpected comma. Parentheses are required to solve ambiguity in nested calls.\n\nThis error happens "
+                    + "when you have nested function calls without parentheses. For example:\n\n    one a, two b, c, d"
+                    + "\n\nIn the example above, we don't know if the parameters \"c\" and \"d\" apply to the function "
+                    + "\"one\" or \"two\". You can solve this by explicitly adding parentheses:\n\n    one a, two(b, c, d)"
+                    + "\n\nOr by adding commas (in case a nested call is not intended):\n\n    one, a, two, b, c, d\n\n"
+                    + "Elixir cannot compile otherwise. Syntax error before: ','",
+                line: token.line, column: 0, excerpt: false)
+        }
     }
 
     /// `( … )` after a call name: comma-separated arguments, keywords last.
@@ -416,36 +470,10 @@ final class Parser {
         switch token.kind {
         case .identifier(let name):
             advance()
-            let name = try atom(name, token)
-            let next = current
-            if next.isOp("(") && !next.spaceBefore {
-                let outerAllowDo = allowDo
-                var args = try parseCallArguments()
-                if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
-            }
-            if next.isReserved("do") && allowDo {
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line),
-                                     [try parseDoBlock()])
-            }
-            if !(next.isOp("[") && !next.spaceBefore) && startsNoParensArgument(next) {
-                let ambiguous = (next.isOp("-") || next.isOp("+"))
-                let args = try parseNoParensArguments()
-                let meta = ambiguous
-                    ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
-            }
-            return Quoted.remote(receiver, name, dotLine: dot.line,
-                                 meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
+            return try parseRemoteCall(receiver, try atom(name, token), name: token, dot: dot)
         case .op(let symbol) where Operators.binary[symbol] != nil || ["!", "^", "@", "&", "~~~", "not"].contains(symbol):
             advance()
-            let name = Atom(symbol)
-            if current.isOp("(") && !current.spaceBefore {
-                let args = try parseCallArguments()
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
-            }
-            return Quoted.remote(receiver, name, dotLine: dot.line,
-                                 meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
+            return try parseRemoteCall(receiver, Atom(symbol), name: token, dot: dot)
         case .alias(let name):
             advance()
             let segment = Term.atom(try atom(name, token))
@@ -469,6 +497,29 @@ final class Parser {
         default:
             throw unexpected(token)
         }
+    }
+
+    /// After `receiver.name`: arguments in parentheses, without them, a `do` block, or none.
+    func parseRemoteCall(_ receiver: Term, _ name: Atom, name token: Token, dot: Token) throws(SyntaxError) -> Term {
+        let next = current
+        if next.isOp("(") && !next.spaceBefore {
+            let outerAllowDo = allowDo
+            var args = try parseCallArguments()
+            if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
+            return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
+        }
+        if next.isReserved("do") && allowDo {
+            return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), [try parseDoBlock()])
+        }
+        if startsNoParensArgument(next) {
+            let ambiguous = (next.isOp("-") || next.isOp("+"))
+            let args = try parseNoParensArguments()
+            let meta = ambiguous
+                ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
+            return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
+        }
+        return Quoted.remote(receiver, name, dotLine: dot.line,
+                             meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
     }
 
     // MARK: - Containers
@@ -495,8 +546,16 @@ final class Parser {
     /// one item (a call's last argument, a tuple's last element).
     func parseSequence(closing: String, context: SequenceContext) throws(SyntaxError) -> [Term] {
         let outerAllowDo = allowDo
+        let outerComma = commaContext
+        let outerStructName = inStructName
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = context == .call ? .free : .container
+        inStructName = false
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+            inStructName = outerStructName
+        }
         var items: [Term] = []
         skipNewlines()
         while !current.isOp(closing) {
@@ -545,6 +604,7 @@ final class Parser {
                 break
             }
             if next.isEOL { break }
+            if next.isEOF { throw unexpected(next) }
             throw self.context.error(context.keywordMisplacedMessage, line: comma.line, column: comma.column)
         }
         return Quoted.keywordList(pairs)
@@ -553,8 +613,13 @@ final class Parser {
     func parseList() throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
+        let outerComma = commaContext
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = .container
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+        }
         var items: [Term] = []
         skipNewlines()
         while !current.isOp("]") {
@@ -597,21 +662,19 @@ final class Parser {
             return try parseMapBody(line: percent.line)
         }
         let outerAllowDo = allowDo
+        let outerStructName = inStructName
         allowDo = false
+        inStructName = true
         let name: Term
         do {
-            if case .identifier(let identifier) = current.kind {
-                let token = current
-                advance()
-                name = try parsePostfix(Quoted.variable(try atom(identifier, token), line: token.line))
-            } else {
-                name = try parsePostfix(try parsePrimary())
-            }
+            name = try parseExpression()
         } catch {
             allowDo = outerAllowDo
+            inStructName = outerStructName
             throw error
         }
         allowDo = outerAllowDo
+        inStructName = outerStructName
         guard current.isOp("{") else { throw unexpected(current) }
         let body = try parseMapBody(line: current.line)
         return Quoted.call(Atom("%"), Quoted.meta(percent.line), [name, body])
@@ -620,8 +683,16 @@ final class Parser {
     func parseMapBody(line: Int) throws(SyntaxError) -> Term {
         advance()
         let outerAllowDo = allowDo
+        let outerComma = commaContext
+        let outerStructName = inStructName
         allowDo = true
-        defer { allowDo = outerAllowDo }
+        commaContext = .container
+        inStructName = false
+        defer {
+            allowDo = outerAllowDo
+            commaContext = outerComma
+            inStructName = outerStructName
+        }
         skipNewlines()
         var entries: [Term] = []
         if !current.isOp("}") && !isKeywordStart(current) {
@@ -639,6 +710,8 @@ final class Parser {
             if current.isOp("=>") {
                 advance()
                 entries.append(.tuple([first, try parseExpression()]))
+            } else if Parser.isOperatorCall(first) {
+                throw unexpected(current)
             } else {
                 entries.append(first)
             }
@@ -669,7 +742,7 @@ final class Parser {
             if current.isOp("=>") {
                 advance()
                 entries.append(.tuple([key, try parseExpression()]))
-            } else if update {
+            } else if Parser.isOperatorCall(key) {
                 throw unexpected(current)
             } else {
                 entries.append(key)
@@ -680,6 +753,13 @@ final class Parser {
             skipNewlines()
         }
         return entries
+    }
+
+    /// `a = 1` and the like: not allowed as a map entry without `=>`.
+    static func isOperatorCall(_ term: Term) -> Bool {
+        guard let (head, _, args) = Quoted.parts(term), case .atom(let name) = head,
+              let list = args.properList, list.count == 2 else { return false }
+        return Operators.binary[name.text] != nil
     }
 
     // MARK: - Strings

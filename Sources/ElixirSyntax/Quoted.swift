@@ -55,7 +55,7 @@ enum Quoted {
             }
             return exprs[0]
         }
-        return .tuple([.atom(block), exprs.isEmpty ? .emptyList : meta, Term.list(exprs)])
+        return .tuple([.atom(block), meta, Term.list(exprs)])
     }
 
     /// The call triple's parts, if `term` is one: `(name or callee, meta, args or nil)`.

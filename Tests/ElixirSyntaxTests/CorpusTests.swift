@@ -16,12 +16,13 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "#\(number): \(source.prefix(60).replacingOccurrences(of: "\n", with: "⏎"))" }
 
-    static let all: [CorpusEntry] = load()
+    static let all: [CorpusEntry] = load("corpus")
 
-    private static func load() -> [CorpusEntry] {
+    /// Reads `Fixtures/<name>.txt` and what `scripts/record-syntax-fixtures <name>` recorded for it.
+    static func load(_ name: String) -> [CorpusEntry] {
         guard let base = Bundle.module.resourceURL?.appendingPathComponent("Fixtures"),
-              let corpus = try? String(contentsOf: base.appendingPathComponent("corpus.txt"), encoding: .utf8),
-              let expected = try? String(contentsOf: base.appendingPathComponent("corpus.expected"), encoding: .utf8)
+              let corpus = try? String(contentsOf: base.appendingPathComponent(name + ".txt"), encoding: .utf8),
+              let expected = try? String(contentsOf: base.appendingPathComponent(name + ".expected"), encoding: .utf8)
         else { return [] }
         // Split on bytes: as Characters, "\r\n" is one unit and would hide a delimiter after it.
         var sources = splitBytes(Array(corpus.utf8), on: Array("\n--8<--\n".utf8))
