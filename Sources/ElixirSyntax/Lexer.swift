@@ -8,15 +8,19 @@ final class Lexer {
     /// Deepest bracket or interpolation nesting accepted before giving up with a SyntaxError.
     static let maxDepth = 2048
 
-    private let bytes: [UInt8]
-    private let context: ErrorContext
-    private var pos: Int
-    private var line: Int
-    private var column: Int
-    private var tokens: [Token] = []
-    private var openers: [(symbol: String, line: Int)] = []
-    private var depth: Int
-    private var spaceBefore = true
+    let bytes: [UInt8]
+    let context: ErrorContext
+    var pos: Int
+    var line: Int
+    var column: Int
+    var tokens: [Token] = []
+    var openers: [(symbol: String, line: Int)] = []
+    var depth: Int
+    var spaceBefore = true
+    /// Whether the last escape read was `\xHH`, a raw byte rather than a code point.
+    var lastEscapeWasByte = false
+    /// The indentation the last heredoc removed (sigil heredocs record it in their metadata).
+    var lastHeredocIndent = 0
 
     init(context: ErrorContext) {
         self.bytes = context.bytes
@@ -27,7 +31,7 @@ final class Lexer {
         self.depth = 0
     }
 
-    private init(parent: Lexer) {
+    init(parent: Lexer) {
         bytes = parent.bytes
         context = parent.context
         pos = parent.pos
@@ -44,7 +48,7 @@ final class Lexer {
 
     // MARK: - Driver
 
-    private func run(interpolation: Bool) throws(SyntaxError) -> [Token] {
+    func run(interpolation: Bool) throws(SyntaxError) -> [Token] {
         while true {
             skipBlanks()
             guard pos < bytes.count else {
@@ -53,10 +57,8 @@ final class Lexer {
                         "missing interpolation terminator: \"}\"", line: line, column: column, kind: .tokenMissing)
                 }
                 if let open = openers.last {
-                    let closer = Lexer.closer(of: open.symbol)
-                    let what = open.symbol == "do" || open.symbol == "fn" ? "\"\(open.symbol)\"" : "\"\(open.symbol)\""
                     throw context.error(
-                        "missing terminator: \(closer) (for \(what) starting at line \(open.line))",
+                        "missing terminator: \(Lexer.closer(of: open.symbol)) (for \"\(open.symbol)\" starting at line \(open.line))",
                         line: line, column: column, kind: .tokenMissing)
                 }
                 emit(.eof, line: line, column: column)
@@ -72,17 +74,17 @@ final class Lexer {
         return Lexer.arrangeNewlines(tokens)
     }
 
-    private func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
+    func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
         tokens.append(Token(kind: kind, line: line, column: column, spaceBefore: spaceBefore, text: text))
         spaceBefore = false
     }
 
-    private func peek(_ offset: Int = 0) -> UInt8 {
+    func peek(_ offset: Int = 0) -> UInt8 {
         pos + offset < bytes.count ? bytes[pos + offset] : 0
     }
 
     /// Moves one byte on, counting columns in Unicode scalars (continuation bytes don't count).
-    private func advance() {
+    func advance() {
         let byte = bytes[pos]
         pos += 1
         if byte == UInt8(ascii: "\n") {
@@ -93,11 +95,11 @@ final class Lexer {
         }
     }
 
-    private func advance(_ count: Int) {
+    func advance(_ count: Int) {
         for _ in 0..<count { advance() }
     }
 
-    private func skipBlanks() {
+    func skipBlanks() {
         while pos < bytes.count {
             let byte = bytes[pos]
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
@@ -119,7 +121,7 @@ final class Lexer {
 
     // MARK: - Tokens
 
-    private func lexToken() throws(SyntaxError) {
+    func lexToken() throws(SyntaxError) {
         let byte = bytes[pos]
         let startLine = line
         let startColumn = column
@@ -158,7 +160,7 @@ final class Lexer {
         }
     }
 
-    private func lexOperator() throws(SyntaxError) {
+    func lexOperator() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         for candidate in Operators.symbolsByFirstByte[Int(bytes[pos])] where matches(candidate) {
@@ -189,13 +191,13 @@ final class Lexer {
             line: startLine, column: startColumn)
     }
 
-    private func matches(_ symbol: [UInt8]) -> Bool {
+    func matches(_ symbol: [UInt8]) -> Bool {
         guard pos + symbol.count <= bytes.count else { return false }
         for offset in 0..<symbol.count where bytes[pos + offset] != symbol[offset] { return false }
         return true
     }
 
-    private func matches(_ symbol: String) -> Bool {
+    func matches(_ symbol: String) -> Bool {
         var index = pos
         for byte in symbol.utf8 {
             guard index < bytes.count, bytes[index] == byte else { return false }
@@ -204,14 +206,14 @@ final class Lexer {
         return true
     }
 
-    private func currentScalar() -> Unicode.Scalar {
+    func currentScalar() -> Unicode.Scalar {
         var iterator = bytes[pos...].makeIterator()
         var decoder = UTF8()
         if case .scalarValue(let scalar) = decoder.decode(&iterator) { return scalar }
         return "\u{FFFD}"
     }
 
-    private func open(_ symbol: String, line: Int) throws(SyntaxError) {
+    func open(_ symbol: String, line: Int) throws(SyntaxError) {
         openers.append((symbol, line))
         if openers.count + depth > Lexer.maxDepth {
             throw context.error(
@@ -219,7 +221,7 @@ final class Lexer {
         }
     }
 
-    private func close(_ symbol: String, line: Int, column: Int) throws(SyntaxError) {
+    func close(_ symbol: String, line: Int, column: Int) throws(SyntaxError) {
         guard let top = openers.last else {
             if symbol == "end" {
                 throw context.error("unexpected reserved word: end", line: line, column: column, excerpt: false)
@@ -235,7 +237,7 @@ final class Lexer {
         openers.removeLast()
     }
 
-    private static func closer(of opener: String) -> String {
+    static func closer(of opener: String) -> String {
         switch opener {
         case "(": ")"
         case "[": "]"
@@ -247,15 +249,15 @@ final class Lexer {
 
     // MARK: - Words
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    private func isLetter(_ byte: UInt8) -> Bool {
+    func isLetter(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
     }
 
-    private func isWordByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") }
+    func isWordByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") }
 
-    private func scanWhile(_ predicate: (UInt8) -> Bool) -> String {
+    func scanWhile(_ predicate: (UInt8) -> Bool) -> String {
         let start = pos
         while pos < bytes.count && predicate(bytes[pos]) { advance() }
         return String(decoding: bytes[start..<pos], as: UTF8.self)
@@ -273,7 +275,7 @@ final class Lexer {
         }
     }
 
-    private func scanWord(allowSuffix: Bool) -> String {
+    func scanWord(allowSuffix: Bool) -> String {
         let start = pos
         while pos < bytes.count {
             if isWordByte(bytes[pos]) {
@@ -289,13 +291,13 @@ final class Lexer {
         return String(decoding: bytes[start..<pos], as: UTF8.self)
     }
 
-    private func isBlankOrEnd(_ byte: UInt8) -> Bool {
+    func isBlankOrEnd(_ byte: UInt8) -> Bool {
         byte == 0 || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n")
             || byte == UInt8(ascii: "\r")
     }
 
     /// `name:` followed by a blank is a keyword key; emits it and answers true.
-    private func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
+    func lexKeywordSuffix(_ name: String, line: Int, column: Int) throws(SyntaxError) -> Bool {
         guard peek() == UInt8(ascii: ":"), peek(1) != UInt8(ascii: ":"), pos + 1 < bytes.count else { return false }
         guard isBlankOrEnd(peek(1)) else {
             throw context.error(
@@ -306,7 +308,7 @@ final class Lexer {
         return true
     }
 
-    private func intern(_ text: String, line: Int, column: Int) throws(SyntaxError) -> Atom {
+    func intern(_ text: String, line: Int, column: Int) throws(SyntaxError) -> Atom {
         do {
             return try Atom.intern(text)
         } catch {
@@ -319,7 +321,7 @@ final class Lexer {
         }
     }
 
-    private func lexIdentifier() throws(SyntaxError) {
+    func lexIdentifier() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let start = pos
@@ -386,7 +388,7 @@ final class Lexer {
 
     // MARK: - Numbers
 
-    private func lexNumber() throws(SyntaxError) {
+    func lexNumber() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         let start = pos
@@ -453,7 +455,7 @@ final class Lexer {
         }
     }
 
-    private func scanDigits() -> String {
+    func scanDigits() -> String {
         var digits: [UInt8] = []
         defer { _ = digits }
         while pos < bytes.count {
@@ -469,7 +471,7 @@ final class Lexer {
         return String(decoding: digits, as: UTF8.self)
     }
 
-    private func emitInteger(_ digits: String, radix: Int, line: Int, column: Int, start: Int) {
+    func emitInteger(_ digits: String, radix: Int, line: Int, column: Int, start: Int) {
         let text = String(decoding: bytes[start..<pos], as: UTF8.self)
         let value: Term
         if let small = Int(digits, radix: radix) {
@@ -480,7 +482,7 @@ final class Lexer {
         emit(.integer(value), line: line, column: column, text: text)
     }
 
-    private static func digitValue(_ byte: UInt8) -> Int? {
+    static func digitValue(_ byte: UInt8) -> Int? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): Int(byte - UInt8(ascii: "0"))
         case UInt8(ascii: "a")...UInt8(ascii: "f"): Int(byte - UInt8(ascii: "a")) + 10
@@ -489,7 +491,7 @@ final class Lexer {
         }
     }
 
-    private func checkAfterNumber(start: Int, line: Int, column: Int) throws(SyntaxError) {
+    func checkAfterNumber(start: Int, line: Int, column: Int) throws(SyntaxError) {
         let next = peek()
         guard isWordByte(next) || next >= 0x80 else { return }
         let scalar = currentScalar()
@@ -504,7 +506,7 @@ final class Lexer {
 
     // MARK: - Atoms and characters
 
-    private func lexColon() throws(SyntaxError) {
+    func lexColon() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         if peek(1) == UInt8(ascii: ":") {
@@ -555,8 +557,7 @@ final class Lexer {
             return
         }
         advance()
-        let candidates = Operators.atomable.sorted { $0.utf8.count > $1.utf8.count }
-        for symbol in candidates where matches(symbol) {
+        for symbol in Operators.atomableLongestFirst where matches(symbol) {
             advance(symbol.utf8.count)
             emit(.atom(Atom(symbol)), line: startLine, column: startColumn, text: symbol)
             return
@@ -565,7 +566,7 @@ final class Lexer {
             "unexpected token: \":\" (column \(startColumn), code point U+003A)", line: startLine, column: startColumn)
     }
 
-    private func lexCharLiteral() throws(SyntaxError) {
+    func lexCharLiteral() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
         guard pos + 1 < bytes.count else {
@@ -590,450 +591,5 @@ final class Lexer {
         }
         emit(.integer(.int(Int(value))), line: startLine, column: startColumn,
              text: String(decoding: bytes[(pos - 1)..<pos], as: UTF8.self))
-    }
-
-    // MARK: - Strings, charlists, heredocs, sigils
-
-    enum QuoteMode {
-        /// Strings, charlists, atoms: escapes processed, interpolation allowed.
-        case escaped
-        /// Lowercase sigils: interpolation, escapes kept as written (but `\` + terminator).
-        case rawInterpolating
-        /// Uppercase sigils: no interpolation, escapes kept as written.
-        case raw
-    }
-
-    private func lexString() throws(SyntaxError) {
-        let startLine = line
-        let startColumn = column
-        let quote = peek()
-        let isHeredoc = peek(1) == quote && peek(2) == quote
-        let segments: [Segment]
-        if isHeredoc {
-            advance(3)
-            segments = try lexHeredocBody(quote: quote, mode: .escaped, startLine: startLine, startColumn: startColumn)
-        } else {
-            advance()
-            segments = try lexQuotedBody(
-                terminator: quote, mode: .escaped, startLine: startLine, kindName: "string")
-            if peek() == UInt8(ascii: ":") && isBlankOrEnd(peek(1)) {
-                advance()
-                if segments.count <= 1, case .text(let text)? = segments.first ?? .text([]) {
-                    let name = String(decoding: text, as: UTF8.self)
-                    emit(.keyword(try intern(name, line: startLine, column: startColumn)), line: startLine,
-                         column: startColumn, text: name + ":")
-                } else {
-                    emit(.quotedKeyword(segments), line: startLine, column: startColumn)
-                }
-                return
-            }
-        }
-        if quote == UInt8(ascii: "'") {
-            emit(.charlist(segments), line: startLine, column: startColumn)
-        } else if isHeredoc {
-            emit(.heredoc(segments), line: startLine, column: startColumn)
-        } else {
-            emit(.string(segments), line: startLine, column: startColumn, text: "string")
-        }
-    }
-
-    private func lexSigil() throws(SyntaxError) {
-        let startLine = line
-        let startColumn = column
-        advance()
-        let letter = bytes[pos]
-        advance()
-        let name = "sigil_" + String(Character(Unicode.Scalar(letter)))
-        let mode: QuoteMode = letter >= UInt8(ascii: "a") ? .rawInterpolating : .raw
-        let open = peek()
-        let segments: [Segment]
-        let delimiter: String
-        var indentation: Int?
-        if (open == UInt8(ascii: "\"") || open == UInt8(ascii: "'")) && peek(1) == open && peek(2) == open {
-            advance(3)
-            delimiter = String(repeating: String(Character(Unicode.Scalar(open))), count: 3)
-            segments = try lexHeredocBody(quote: open, mode: mode, startLine: startLine, startColumn: startColumn)
-            indentation = lastHeredocIndent
-        } else {
-            let close: UInt8
-            switch open {
-            case UInt8(ascii: "("): close = UInt8(ascii: ")")
-            case UInt8(ascii: "["): close = UInt8(ascii: "]")
-            case UInt8(ascii: "{"): close = UInt8(ascii: "}")
-            case UInt8(ascii: "<"): close = UInt8(ascii: ">")
-            case UInt8(ascii: "/"), UInt8(ascii: "|"), UInt8(ascii: "\""), UInt8(ascii: "'"): close = open
-            default:
-                throw context.error(
-                    "invalid sigil delimiter: \"\(String(Character(currentScalar())))\" (column \(column), "
-                        + "code point U+\(String(currentScalar().value, radix: 16, uppercase: true))). The available "
-                        + "delimiters are: //, ||, \"\", '', (), [], {}, <>",
-                    line: line, column: column)
-            }
-            delimiter = String(Character(Unicode.Scalar(open)))
-            advance()
-            segments = try lexQuotedBody(
-                terminator: close, mode: mode, startLine: startLine,
-                kindName: "sigil ~\(String(Character(Unicode.Scalar(letter))))\(delimiter)")
-        }
-        var modifiers: [UInt8] = []
-        while pos < bytes.count && isLetter(bytes[pos]) {
-            modifiers.append(bytes[pos])
-            advance()
-        }
-        emit(.sigil(name: name, parts: segments, modifiers: modifiers, delimiter: delimiter, indentation: indentation),
-             line: startLine, column: startColumn)
-    }
-
-    /// Reads up to `terminator`, handling escapes and `#{}` according to `mode`.
-    private func lexQuotedBody(
-        terminator: UInt8, mode: QuoteMode, startLine: Int, kindName: String
-    ) throws(SyntaxError) -> [Segment] {
-        var segments: [Segment] = []
-        var text: [UInt8] = []
-        // A bad escape is reported only once the literal is known to end: an unterminated
-        // literal is incomplete input first, as in Elixir.
-        var pending: SyntaxError?
-        while true {
-            guard pos < bytes.count else {
-                let shown = String(Character(Unicode.Scalar(terminator)))
-                throw context.error(
-                    "missing terminator: \(shown) (for \(kindName) starting at line \(startLine))",
-                    line: line, column: column, kind: .tokenMissing)
-            }
-            let byte = bytes[pos]
-            if byte == terminator {
-                advance()
-                break
-            }
-            do {
-                try lexQuotedByte(&text, &segments, mode: mode, terminator: terminator)
-            } catch {
-                if error.kind == .tokenMissing { throw error }
-                if pending == nil { pending = error }
-            }
-        }
-        if let pending { throw pending }
-        if !text.isEmpty || segments.isEmpty { segments.append(.text(text)) }
-        return segments
-    }
-
-    /// Handles one escape, interpolation or plain byte; the terminator has already been checked.
-    private func lexQuotedByte(
-        _ text: inout [UInt8], _ segments: inout [Segment], mode: QuoteMode, terminator: UInt8
-    ) throws(SyntaxError) {
-        let byte = bytes[pos]
-        if byte == UInt8(ascii: "\\") && pos + 1 < bytes.count {
-            switch mode {
-            case .escaped:
-                advance()
-                if bytes[pos] == UInt8(ascii: "\n") {
-                    advance()
-                    return
-                }
-                let value = try readEscape()
-                appendScalar(value, to: &text, rawByte: lastEscapeWasByte)
-            case .raw, .rawInterpolating:
-                if bytes[pos + 1] == terminator {
-                    advance()
-                    text.append(bytes[pos])
-                    advance()
-                } else {
-                    text.append(byte)
-                    advance()
-                    text.append(bytes[pos])
-                    advance()
-                }
-            }
-            return
-        }
-        if byte == UInt8(ascii: "#") && peek(1) == UInt8(ascii: "{") && mode != .raw {
-            let interpolationLine = line
-            let interpolationColumn = column
-            advance(2)
-            if !text.isEmpty {
-                segments.append(.text(text))
-                text = []
-            }
-            guard depth + openers.count < Lexer.maxDepth else {
-                throw context.error(
-                    "too many nested expressions (more than \(Lexer.maxDepth) levels)",
-                    line: interpolationLine, column: interpolationColumn)
-            }
-            let inner = Lexer(parent: self)
-            let innerTokens: [Token]
-            do {
-                innerTokens = try inner.run(interpolation: true)
-            } catch {
-                if error.kind == .tokenMissing, error.message.hasPrefix("missing interpolation terminator") {
-                    throw context.error(
-                        error.message + " (for string starting at line \(interpolationLine))",
-                        line: interpolationLine, column: interpolationColumn, kind: .tokenMissing)
-                }
-                throw error
-            }
-            pos = inner.pos
-            line = inner.line
-            column = inner.column
-            segments.append(.interpolation(innerTokens, line: interpolationLine))
-            return
-        }
-        text.append(byte)
-        advance()
-        return
-    }
-
-    private var lastEscapeWasByte = false
-    /// The indentation the last heredoc removed (sigil heredocs record it in their metadata).
-    private var lastHeredocIndent = 0
-
-    private func appendScalar(_ value: UInt32, to text: inout [UInt8], rawByte: Bool) {
-        if rawByte {
-            text.append(UInt8(truncatingIfNeeded: value))
-        } else if let scalar = Unicode.Scalar(value) {
-            text.append(contentsOf: Array(String(Character(scalar)).utf8))
-        }
-    }
-
-    /// `?\\n` and friends: only one-character escapes; `?\\x` is just `x`.
-    static func simpleEscape(_ scalar: Unicode.Scalar) -> UInt32 {
-        switch scalar {
-        case "n": 10
-        case "t": 9
-        case "r": 13
-        case "s": 32
-        case "e": 27
-        case "0": 0
-        case "a": 7
-        case "b": 8
-        case "d": 127
-        case "f": 12
-        case "v": 11
-        default: scalar.value
-        }
-    }
-
-    /// Reads the escape after a backslash (which has been consumed) and answers its code point.
-    private func readEscape() throws(SyntaxError) -> UInt32 {
-        lastEscapeWasByte = false
-        let byte = bytes[pos]
-        let startLine = line
-        let startColumn = column
-        advance()
-        switch byte {
-        case UInt8(ascii: "n"): return 10
-        case UInt8(ascii: "t"): return 9
-        case UInt8(ascii: "r"): return 13
-        case UInt8(ascii: "s"): return 32
-        case UInt8(ascii: "e"): return 27
-        case UInt8(ascii: "0"): return 0
-        case UInt8(ascii: "a"): return 7
-        case UInt8(ascii: "b"): return 8
-        case UInt8(ascii: "d"): return 127
-        case UInt8(ascii: "f"): return 12
-        case UInt8(ascii: "v"): return 11
-        case UInt8(ascii: "x"), UInt8(ascii: "u"):
-            var hex = ""
-            if peek() == UInt8(ascii: "{") {
-                advance()
-                while pos < bytes.count && Lexer.digitValue(bytes[pos]) != nil && hex.count < 8 {
-                    hex.append(Character(Unicode.Scalar(bytes[pos])))
-                    advance()
-                }
-                guard peek() == UInt8(ascii: "}") else {
-                    throw context.error("invalid Unicode escape", line: startLine, column: startColumn)
-                }
-                advance()
-            } else {
-                let count = byte == UInt8(ascii: "x") ? 2 : 4
-                while hex.count < count && pos < bytes.count && Lexer.digitValue(bytes[pos]) != nil {
-                    hex.append(Character(Unicode.Scalar(bytes[pos])))
-                    advance()
-                }
-            }
-            guard let value = UInt32(hex, radix: 16) else {
-                throw context.error(
-                    "invalid hex escape character, expected \\x followed by hex digits",
-                    line: startLine, column: startColumn)
-            }
-            if byte == UInt8(ascii: "x") && hex.count <= 2 { lastEscapeWasByte = true }
-            if Unicode.Scalar(value) == nil && !lastEscapeWasByte {
-                throw context.error(
-                    "invalid or reserved Unicode code point \\u{\(hex)}. Syntax error after: \\u",
-                    line: startLine, column: startColumn - 1)
-            }
-            return value
-        default:
-            if byte < 0x80 { return UInt32(byte) }
-            pos -= 1
-            column -= 1
-            let scalar = currentScalar()
-            advance()
-            while pos < bytes.count && bytes[pos] & 0xC0 == 0x80 { advance() }
-            return scalar.value
-        }
-    }
-
-    /// A heredoc: `"""` then a line break, lines with the closing delimiter's indentation removed.
-    private func lexHeredocBody(
-        quote: UInt8, mode: QuoteMode, startLine: Int, startColumn: Int
-    ) throws(SyntaxError) -> [Segment] {
-        while peek() == UInt8(ascii: " ") || peek() == UInt8(ascii: "\t") || peek() == UInt8(ascii: "\r") { advance() }
-        let delimiter = String(repeating: String(Character(Unicode.Scalar(quote))), count: 3)
-        guard peek() == UInt8(ascii: "\n") else {
-            throw context.error(
-                "heredoc allows only zero or more whitespace characters followed by a new line after \(delimiter)",
-                line: startLine, column: startColumn)
-        }
-        advance()
-        // Find the closing line and its indentation.
-        var indent = -1
-        var scan = pos
-        while scan < bytes.count {
-            var spaces = 0
-            var index = scan
-            while index < bytes.count && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) {
-                index += 1
-                spaces += 1
-            }
-            if index + 2 < bytes.count + 0 && bytes[index] == quote && bytes[index + 1] == quote && bytes[index + 2] == quote {
-                indent = spaces
-                break
-            }
-            while index < bytes.count && bytes[index] != UInt8(ascii: "\n") { index += 1 }
-            scan = index + 1
-        }
-        guard indent >= 0 else {
-            pos = bytes.count
-            while pos > 0 && false {}
-            line = lineAtEnd()
-            column = columnAtEnd()
-            throw context.error(
-                "missing terminator: \(delimiter) (for heredoc starting at line \(startLine))",
-                line: line, column: column, kind: .tokenMissing)
-        }
-        lastHeredocIndent = indent
-        var segments: [Segment] = []
-        var text: [UInt8] = []
-        var atLineStart = true
-        while true {
-            if atLineStart {
-                var removed = 0
-                while removed < indent && (peek() == UInt8(ascii: " ") || peek() == UInt8(ascii: "\t")) {
-                    advance()
-                    removed += 1
-                }
-                var look = pos
-                while look < bytes.count && (bytes[look] == UInt8(ascii: " ") || bytes[look] == UInt8(ascii: "\t")) {
-                    look += 1
-                }
-                if look + 2 < bytes.count + 0 && bytes[look] == quote && bytes[look + 1] == quote && bytes[look + 2] == quote {
-                    while pos < look + 3 { advance() }
-                    break
-                }
-                atLineStart = false
-            }
-            guard pos < bytes.count else {
-                throw context.error(
-                    "missing terminator: \(delimiter) (for heredoc starting at line \(startLine))",
-                    line: line, column: column, kind: .tokenMissing)
-            }
-            if bytes[pos] == UInt8(ascii: "\n") {
-                text.append(bytes[pos])
-                advance()
-                atLineStart = true
-                continue
-            }
-            try lexQuotedByte(&text, &segments, mode: mode, terminator: 0)
-            if pos > 0 && bytes[pos - 1] == UInt8(ascii: "\n") && text.last != UInt8(ascii: "\n") {
-                atLineStart = true
-            }
-        }
-        if !text.isEmpty || segments.isEmpty { segments.append(.text(text)) }
-        return segments
-    }
-
-    private func lineAtEnd() -> Int {
-        var result = line
-        var index = pos
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "\n") { result += 1 }
-            index += 1
-        }
-        return result
-    }
-
-    private func columnAtEnd() -> Int {
-        var index = bytes.count
-        var count = 1
-        while index > 0 && bytes[index - 1] != UInt8(ascii: "\n") {
-            if bytes[index - 1] & 0xC0 != 0x80 { count += 1 }
-            index -= 1
-        }
-        return count
-    }
-
-    // MARK: - Newlines
-
-    /// Drops line breaks where Elixir ignores them: after an operator, comma or opening bracket,
-    /// before a closing bracket, and before a binary operator that continues the previous line.
-    static func arrangeNewlines(_ tokens: [Token]) -> [Token] {
-        var result: [Token] = []
-        result.reserveCapacity(tokens.count)
-        var index = 0
-        while index < tokens.count {
-            var token = tokens[index]
-            if case .eol = token.kind {
-                var next = index
-                while next < tokens.count, case .eol = tokens[next].kind { next += 1 }
-                let following = tokens[next]
-                if let previous = result.last, continuesAfter(previous) {
-                    index = next
-                    continue
-                }
-                if result.isEmpty || continuesBefore(following) {
-                    index = next
-                    continue
-                }
-                token.spaceBefore = true
-                result.append(token)
-                index = next
-                continue
-            }
-            result.append(token)
-            index += 1
-        }
-        for i in 0..<result.count {
-            let next = i + 1 < result.count ? result[i + 1] : nil
-            if let next {
-                result[i].spaceAfter = next.spaceBefore || next.isEOL
-            } else {
-                result[i].spaceAfter = true
-            }
-        }
-        return result
-    }
-
-    private static func continuesAfter(_ token: Token) -> Bool {
-        switch token.kind {
-        case .op(let symbol):
-            if symbol == ")" || symbol == "]" || symbol == "}" || symbol == ">>" || symbol == ";" { return false }
-            return true
-        case .reserved(let word): return word == "do" || word == "fn"
-        case .keyword, .quotedKeyword: return true
-        default: return false
-        }
-    }
-
-    private static func continuesBefore(_ token: Token) -> Bool {
-        switch token.kind {
-        case .reserved("do"): return true
-        case .op(let symbol):
-            switch symbol {
-            case ")", "]", "}", ">>", ".": return true
-            case "+", "-", "->", "not", "!", "^", "&", "@", "~~~", "(", "[", "{", "<<", "%", ",", ";", "...": return false
-            default: return Operators.binary[symbol] != nil
-            }
-        default: return false
-        }
     }
 }

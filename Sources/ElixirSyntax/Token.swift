@@ -112,6 +112,8 @@ enum Operators {
         return table
     }()
 
+    static let atomableLongestFirst: [String] = atomable.sorted { $0.utf8.count > $1.utf8.count }
+
     /// Operators that may be written as atoms: `:+`, `:<>`, `:|>` …
     static let atomable: Set<String> = [
         "===", "!==", "...", "<<<", ">>>", "<<~", "~>>", "<~>", "<|>", "^^^", "~~~", "&&&", "|||", "+++", "---",
