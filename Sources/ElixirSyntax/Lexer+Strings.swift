@@ -14,6 +14,7 @@ extension Lexer {
     func lexString() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
+        literalStart = (startLine, startColumn)
         let quote = peek()
         let isHeredoc = peek(1) == quote && peek(2) == quote
         let segments: [Segment]
@@ -48,6 +49,7 @@ extension Lexer {
     func lexSigil() throws(SyntaxError) {
         let startLine = line
         let startColumn = column
+        literalStart = (startLine, startColumn)
         advance()
         let letter = bytes[pos]
         advance()
@@ -73,9 +75,9 @@ extension Lexer {
             default:
                 throw context.error(
                     "invalid sigil delimiter: \"\(String(Character(currentScalar())))\" (column \(column), "
-                        + "code point U+\(String(currentScalar().value, radix: 16, uppercase: true))). The available "
+                        + "code point U+\(Lexer.hex4(currentScalar().value))). The available "
                         + "delimiters are: //, ||, \"\", '', (), [], {}, <>",
-                    line: line, column: column)
+                    line: startLine, column: startColumn)
             }
             delimiter = String(Character(Unicode.Scalar(open)))
             advance()
@@ -221,8 +223,6 @@ extension Lexer {
     func readEscape() throws(SyntaxError) -> UInt32 {
         lastEscapeWasByte = false
         let byte = bytes[pos]
-        let startLine = line
-        let startColumn = column
         advance()
         switch byte {
         case UInt8(ascii: "n"): return 10
@@ -237,34 +237,39 @@ extension Lexer {
         case UInt8(ascii: "f"): return 12
         case UInt8(ascii: "v"): return 11
         case UInt8(ascii: "x"), UInt8(ascii: "u"):
+            // Elixir reports escape errors at the first character of the literal.
+            let isHex = byte == UInt8(ascii: "x")
+            let invalid = context.error(
+                isHex
+                    ? "invalid hex escape character, expected \\xHH where H is a hexadecimal digit. Syntax error after: \\x"
+                    : "invalid Unicode escape character, expected \\uHHHH or \\u{H*} where H is a hexadecimal digit. "
+                        + "Syntax error after: \\u",
+                line: literalStart.line, column: literalStart.column + 1)
             var hex = ""
+            var braced = false
             if peek() == UInt8(ascii: "{") {
+                braced = true
                 advance()
                 while pos < bytes.count && Lexer.digitValue(bytes[pos]) != nil && hex.count < 8 {
                     hex.append(Character(Unicode.Scalar(bytes[pos])))
                     advance()
                 }
-                guard peek() == UInt8(ascii: "}") else {
-                    throw context.error("invalid Unicode escape", line: startLine, column: startColumn)
-                }
+                guard peek() == UInt8(ascii: "}"), !hex.isEmpty else { throw invalid }
                 advance()
             } else {
-                let count = byte == UInt8(ascii: "x") ? 2 : 4
+                let count = isHex ? 2 : 4
                 while hex.count < count && pos < bytes.count && Lexer.digitValue(bytes[pos]) != nil {
                     hex.append(Character(Unicode.Scalar(bytes[pos])))
                     advance()
                 }
+                guard isHex ? !hex.isEmpty : hex.count == 4 else { throw invalid }
             }
-            guard let value = UInt32(hex, radix: 16) else {
-                throw context.error(
-                    "invalid hex escape character, expected \\x followed by hex digits",
-                    line: startLine, column: startColumn)
-            }
-            if byte == UInt8(ascii: "x") && hex.count <= 2 { lastEscapeWasByte = true }
+            guard let value = UInt32(hex, radix: 16) else { throw invalid }
+            if isHex && !braced { lastEscapeWasByte = true }
             if Unicode.Scalar(value) == nil && !lastEscapeWasByte {
                 throw context.error(
                     "invalid or reserved Unicode code point \\u{\(hex)}. Syntax error after: \\u",
-                    line: startLine, column: startColumn - 1)
+                    line: literalStart.line, column: literalStart.column + 1)
             }
             return value
         default:

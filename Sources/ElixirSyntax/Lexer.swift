@@ -19,6 +19,8 @@ final class Lexer {
     var spaceBefore = true
     /// Whether the last escape read was `\xHH`, a raw byte rather than a code point.
     var lastEscapeWasByte = false
+    /// Where the string-like literal being read starts, for escape errors.
+    var literalStart = (line: 1, column: 1)
     /// The indentation the last heredoc removed (sigil heredocs record it in their metadata).
     var lastHeredocIndent = 0
 
@@ -138,6 +140,17 @@ final class Lexer {
             try lexIdentifier()
         case UInt8(ascii: "A")...UInt8(ascii: "Z"):
             let name = scanWord(allowSuffix: false)
+            if peek() == UInt8(ascii: "?") || peek() == UInt8(ascii: "!") {
+                let mark = String(Character(Unicode.Scalar(peek())))
+                throw context.error(
+                    "invalid character \"\(mark)\" (code point U+\(Lexer.hex4(UInt32(peek())))) in alias (only ASCII "
+                        + "characters, without punctuation, are allowed): \(name)\(mark)",
+                    line: startLine, column: startColumn)
+            }
+            if peek() == UInt8(ascii: "@") {
+                throw context.error(
+                    "invalid character \"@\" (code point U+0040) in alias: \(name)@", line: startLine, column: startColumn)
+            }
             if try !lexKeywordSuffix(name, line: startLine, column: startColumn) {
                 emit(.alias(name), line: startLine, column: startColumn, text: name)
             }
@@ -147,7 +160,7 @@ final class Lexer {
             try lexColon()
         case UInt8(ascii: "?"):
             try lexCharLiteral()
-        case UInt8(ascii: "~") where isLetter(peek(1)):
+        case UInt8(ascii: "~") where isLetter(peek(1)) && pos + 2 < bytes.count:
             try lexSigil()
         case UInt8(ascii: "&") where isDigit(peek(1)):
             advance()
@@ -185,9 +198,8 @@ final class Lexer {
         }
         let scalar = currentScalar()
         let text = String(Character(scalar))
-        let code = String(scalar.value, radix: 16, uppercase: true)
         throw context.error(
-            "unexpected token: \"\(text)\" (column \(startColumn), code point U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code))",
+            "unexpected token: \"\(text)\" (column \(startColumn), code point U+\(Lexer.hex4(scalar.value)))",
             line: startLine, column: startColumn)
     }
 
@@ -213,6 +225,19 @@ final class Lexer {
         return "\u{FFFD}"
     }
 
+    static let doExpressionHint =
+        "In case you wanted to write a \"do\" expression, you must either use do-blocks or separate the keyword "
+        + "argument with comma. For example, you should either write:\n\n    if some_condition? do\n      :this\n    "
+        + "else\n      :that\n    end\n\nor the equivalent construct:\n\n    if(some_condition?, do: :this, else: :that)"
+        + "\n\nwhere \"some_condition?\" is the first argument and the second argument is a keyword list.\n\nYou may "
+        + "see this error if you forget a trailing comma before the \"do\" in a \"do\" block"
+
+    /// A code point as Elixir prints it in messages: at least four uppercase hex digits.
+    static func hex4(_ value: UInt32) -> String {
+        let code = String(value, radix: 16, uppercase: true)
+        return String(repeating: "0", count: max(0, 4 - code.count)) + code
+    }
+
     func open(_ symbol: String, line: Int) throws(SyntaxError) {
         openers.append((symbol, line))
         if openers.count + depth > Lexer.maxDepth {
@@ -230,8 +255,9 @@ final class Lexer {
         }
         let expected = Lexer.closer(of: top.symbol)
         guard expected == symbol else {
+            let what = symbol == "end" ? "unexpected reserved word" : "unexpected token"
             throw context.error(
-                "unexpected token: \(symbol). The \"\(top.symbol)\" at line \(top.line) is missing terminator \"\(expected)\"",
+                "\(what): \(symbol). The \"\(top.symbol)\" at line \(top.line) is missing terminator \"\(expected)\"",
                 line: line, column: column, excerpt: false)
         }
         openers.removeLast()
@@ -303,6 +329,11 @@ final class Lexer {
             throw context.error(
                 "keyword argument must be followed by space after: \(name):", line: line, column: column)
         }
+        if name == "do", let previous = tokens.last,
+           previous.isOp(")") || previous.isOp("]") || previous.isOp("}") || previous.isOp(">>") || previous.isReserved("end") {
+            throw context.error(
+                "unexpected keyword: do:. " + Lexer.doExpressionHint, line: line, column: column, excerpt: false)
+        }
         advance()
         emit(.keyword(try intern(name, line: line, column: column)), line: line, column: column, text: name + ":")
         return true
@@ -360,18 +391,13 @@ final class Lexer {
             if name == "do", let previous = tokens.last {
                 if previous.isOp(",") || previous.isOp(";") {
                     throw context.error(
-                        "unexpected reserved word: do. In case you wanted to write a \"do\" expression, you must either "
-                            + "use do-blocks or separate the keyword argument with comma. For example, you should either "
-                            + "write:\n\n    if some_condition? do\n      :this\n    else\n      :that\n    end\n\nor the "
-                            + "equivalent construct:\n\n    if(some_condition?, do: :this, else: :that)\n\nwhere "
-                            + "\"some_condition?\" is the first argument and the second argument is a keyword list.\n\n"
-                            + "You may see this error if you forget a trailing comma before the \"do\" in a \"do\" block",
-                        line: startLine, column: startColumn)
+                        "unexpected reserved word: do. " + Lexer.doExpressionHint, line: startLine, column: startColumn,
+                        excerpt: false)
                 }
                 if previous.isReserved("fn") {
                     throw context.error(
                         "unexpected reserved word: do. Anonymous functions are written as:\n\n    fn pattern -> expression end",
-                        line: startLine, column: startColumn)
+                        line: startLine, column: startColumn, excerpt: false)
                 }
             }
             try open(name, line: startLine)
@@ -419,7 +445,6 @@ final class Lexer {
                         break
                     }
                 }
-                try checkAfterNumber(start: start, line: startLine, column: startColumn)
                 emitInteger(digits, radix: radix, line: startLine, column: startColumn, start: start)
                 return
             }
@@ -516,6 +541,7 @@ final class Lexer {
         }
         let next = peek(1)
         if next == UInt8(ascii: "\"") || next == UInt8(ascii: "'") {
+            literalStart = (startLine, startColumn)
             advance()
             let quote = peek()
             advance()
@@ -573,6 +599,7 @@ final class Lexer {
             throw context.error(
                 "unexpected token: \"?\" (column \(startColumn), code point U+003F)", line: startLine, column: startColumn)
         }
+        let literal = pos
         advance()
         let value: UInt32
         if peek() == UInt8(ascii: "\\") {
@@ -589,7 +616,8 @@ final class Lexer {
             advance()
             while pos < bytes.count && bytes[pos] & 0xC0 == 0x80 { advance() }
         }
+        let written = String(decoding: bytes[(literal + 1)..<pos], as: UTF8.self)
         emit(.integer(.int(Int(value))), line: startLine, column: startColumn,
-             text: String(decoding: bytes[(pos - 1)..<pos], as: UTF8.self))
+             text: "?" + (written == " " ? "\\s" : written))
     }
 }

@@ -50,11 +50,19 @@ extension Parser {
 
     func parseFn() throws(SyntaxError) -> Term {
         let token = current
-        guard arrowBeforeEnd() else {
+        let hasArrow = arrowBeforeEnd()
+        advance()
+        guard hasArrow else {
+            // Elixir reads the body first: a syntax error in it wins over the missing `->`.
+            skipSeparators()
+            while !current.isReserved("end") {
+                _ = try parseExpression()
+                guard current.isEOL || current.isReserved("end") else { throw unexpected(current) }
+                skipSeparators()
+            }
             throw context.error(
                 "expected anonymous functions to be defined with -> inside: 'fn'", line: token.line, column: token.column)
         }
-        advance()
         let outerAllowDo = allowDo
         let outerComma = commaContext
         allowDo = true
@@ -133,6 +141,12 @@ extension Parser {
         }
         var exprs = [first]
         while true {
+            if current.isOp("->") {
+                throw context.error(
+                    "unexpected operator ->. If you want to define multiple clauses, the first expression must use ->. "
+                        + "Syntax error before: '->'",
+                    line: current.line, column: 0, excerpt: false)
+            }
             guard current.isEOL || isTerminator(current, terminators) else { throw unexpected(current) }
             skipSeparators()
             if isTerminator(current, terminators) { break }

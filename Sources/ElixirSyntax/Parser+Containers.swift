@@ -136,6 +136,10 @@ extension Parser {
     func parseMap() throws(SyntaxError) -> Term {
         let percent = current
         advance()
+        if current.isOp("(") && !current.spaceBefore {
+            throw context.error(
+                "expected %{ to define a map, got: %(", line: percent.line, column: percent.column)
+        }
         if current.isOp("{") {
             return try parseMapBody(line: percent.line)
         }

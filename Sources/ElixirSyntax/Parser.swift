@@ -76,12 +76,22 @@ final class Parser {
                 "syntax error before: \(token.text). \"\(token.text)\" is a reserved word in Elixir and therefore its usage "
                     + "is limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
                 line: token.line, column: token.column, excerpt: false)
-        case .reserved(let word) where word != "fn":
+        case .op(let word) where ["and", "or", "in", "when", "not"].contains(word):
             return context.error(
                 "syntax error before: \(word). \"\(word)\" is a reserved word in Elixir and therefore its usage is "
                     + "limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
                 line: token.line, column: token.column, excerpt: false)
-        case .string:
+        case .reserved(let word) where word != "fn" && word != "do":
+            return context.error(
+                "syntax error before: \(word). \"\(word)\" is a reserved word in Elixir and therefore its usage is "
+                    + "limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
+                line: token.line, column: token.column, excerpt: false)
+        case .eol:
+            return context.error(
+                "unexpectedly reached end of line. The current expression is invalid or incomplete",
+                line: token.line, column: token.column, excerpt: false)
+        case .string,
+             .integer where token.text.hasPrefix("?"):
             return context.error(
                 "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column, excerpt: false)
         default:
@@ -90,14 +100,22 @@ final class Parser {
         }
     }
 
+    /// A token as Elixir's parser names it in "syntax error before: …": Erlang's way of
+    /// printing the token's value (atoms quoted when they need it, numbers as strings).
     static func describe(_ token: Token) -> String {
         switch token.kind {
-        case .op(let symbol): return "'\(symbol)'"
-        case .identifier(let name): return name
+        case .op(let symbol): return "'" + symbol.replacingOccurrences(of: "\\", with: "\\\\") + "'"
+        case .identifier(let name): return erlangAtom(name)
         case .alias(let name): return "'\(name)'"
-        case .atom(let atom): return atom.text
+        case .atom(let atom): return erlangAtom(atom.text)
+        case .integer where token.text.hasPrefix("?"): return token.text
         case .integer, .float: return "\"\(token.text)\""
         case .keyword: return "'\(token.text)'"
+        case .charlist(let segments):
+            if segments.count == 1, case .text(let bytes) = segments[0] {
+                return "\"\(String(decoding: bytes, as: UTF8.self))\""
+            }
+            return "charlist"
         case .reserved(let word): return word
         case .eol: return "eol"
         case .eof: return ""
@@ -106,9 +124,32 @@ final class Parser {
                 return "\"\(String(decoding: bytes, as: UTF8.self))\""
             }
             return "string"
-        case .captureInt(let n): return "'&\(n)'"
+        case .captureInt: return "'&'"
         default: return token.text.isEmpty ? "'\(token.kind)'" : token.text
         }
+    }
+
+    /// An atom as Erlang prints it: bare when it is a plain lowercase word, quoted otherwise.
+    static func erlangAtom(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let plain = !bytes.isEmpty && bytes[0] >= UInt8(ascii: "a") && bytes[0] <= UInt8(ascii: "z")
+            && bytes.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+                    || byte == UInt8(ascii: "@")
+            }
+        return plain ? text : "'\(text)'"
+    }
+
+    /// `Foo(…)` is not a call: Elixir explains that function names start in lowercase.
+    func checkNoCallOnAlias(_ name: String) throws(SyntaxError) {
+        guard current.isOp("("), !current.spaceBefore else { return }
+        throw context.error(
+            "unexpected ( after alias \(name). Function names and identifiers in Elixir start with lowercase "
+                + "characters or underscore. For example:\n\n    hello_world()\n    _starting_with_underscore()\n"
+                + "    numb3rs_are_allowed()\n    may_finish_with_question_mark?()\n    "
+                + "may_finish_with_exclamation_mark!()\n\nUnexpected token: (",
+            line: current.line, column: current.column + 1)
     }
 
     // MARK: - Program
@@ -273,6 +314,7 @@ final class Parser {
             return Quoted.call(Atom("&"), Quoted.meta(token.line), [.int(n)])
         case .alias(let name):
             advance()
+            try checkNoCallOnAlias(name)
             return Quoted.call(Quoted.aliases, Quoted.meta(token.line), [.atom(try atom(name, token))])
         case .identifier(let name):
             return try parseIdentifier(name, token)
