@@ -42,7 +42,7 @@ extension Lexer {
         } else if isHeredoc {
             emit(.heredoc(segments), line: startLine, column: startColumn)
         } else {
-            emit(.string(segments), line: startLine, column: startColumn, text: "string")
+            emit(.string(segments), line: startLine, column: startColumn)
         }
     }
 

@@ -19,6 +19,8 @@ final class Lexer {
     var spaceBefore = true
     /// Whether the last escape read was `\xHH`, a raw byte rather than a code point.
     var lastEscapeWasByte = false
+    /// Where the token being read starts in `bytes`.
+    var tokenStart = 0
     /// Where the string-like literal being read starts, for escape errors.
     var literalStart = (line: 1, column: 1)
     /// The indentation the last heredoc removed (sigil heredocs record it in their metadata).
@@ -77,7 +79,8 @@ final class Lexer {
     }
 
     func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
-        tokens.append(Token(kind: kind, line: line, column: column, spaceBefore: spaceBefore, text: text))
+        let written = text.isEmpty ? String(decoding: bytes[min(tokenStart, pos)..<pos], as: UTF8.self) : text
+        tokens.append(Token(kind: kind, line: line, column: column, spaceBefore: spaceBefore, text: written))
         spaceBefore = false
     }
 
@@ -124,6 +127,7 @@ final class Lexer {
     // MARK: - Tokens
 
     func lexToken() throws(SyntaxError) {
+        tokenStart = pos
         let byte = bytes[pos]
         let startLine = line
         let startColumn = column

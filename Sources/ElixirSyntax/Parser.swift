@@ -115,7 +115,7 @@ final class Parser {
             if segments.count == 1, case .text(let bytes) = segments[0] {
                 return "\"\(String(decoding: bytes, as: UTF8.self))\""
             }
-            return "charlist"
+            return "'\(token.text)'"
         case .reserved(let word): return word
         case .eol: return "eol"
         case .eof: return ""
@@ -123,9 +123,9 @@ final class Parser {
             if segments.count == 1, case .text(let bytes) = segments[0] {
                 return "\"\(String(decoding: bytes, as: UTF8.self))\""
             }
-            return "string"
+            return "'\(token.text)'"
         case .captureInt: return "'&'"
-        default: return token.text.isEmpty ? "'\(token.kind)'" : token.text
+        default: return "'\(token.text)'"
         }
     }
 
