@@ -553,8 +553,7 @@ final class Lexer {
                 terminator: quote, mode: .escaped, startLine: startLine, kindName: "atom")
             if segments.count <= 1, case .text(let text)? = segments.first ?? .text([]) {
                 let name = String(decoding: text, as: UTF8.self)
-                emit(.atom(try intern(name, line: startLine, column: startColumn)), line: startLine, column: startColumn,
-                     text: name)
+                emit(.atom(try intern(name, line: startLine, column: startColumn)), line: startLine, column: startColumn)
             } else {
                 emit(.interpolatedAtom(segments), line: startLine, column: startColumn)
             }
@@ -589,7 +588,7 @@ final class Lexer {
         advance()
         for symbol in Operators.atomableLongestFirst where matches(symbol) {
             advance(symbol.utf8.count)
-            emit(.atom(Atom(symbol)), line: startLine, column: startColumn, text: symbol)
+            emit(.atom(Atom(symbol)), line: startLine, column: startColumn)
             return
         }
         throw context.error(

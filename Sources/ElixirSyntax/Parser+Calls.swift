@@ -16,7 +16,13 @@ extension Parser {
             case "(", "[": return token.spaceBefore
             case "{": return token.spaceBefore || !inStructName
             case "<<", "%", "@", "&", "!", "^", "not", "~~~", "...": return true
-            case "-", "+": return token.spaceBefore && !token.spaceAfter
+            case "-", "+":
+                // `foo -x` passes `-x` to foo, but `foo -(1)`, `foo -[1]`, `foo -{}` and `foo -:a` subtract.
+                guard token.spaceBefore && !token.spaceAfter, let following = tokens.indices.contains(index + 1)
+                    ? tokens[index + 1] : nil else { return false }
+                if following.isOp("(") || following.isOp("[") || following.isOp("{") { return false }
+                if case .atom = following.kind, following.text.hasPrefix(":") { return false }
+                return true
             default: return false
             }
         default: return false
@@ -43,7 +49,7 @@ extension Parser {
         if startsNoParensArgument(next) {
             let ambiguous = (next.isOp("-") || next.isOp("+"))
             let args = try parseNoParensArguments()
-            let meta = ambiguous
+            let meta = ambiguous && doBlockEnd != index
                 ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
             return Quoted.call(nameAtom, meta, args)
         }
@@ -59,6 +65,7 @@ extension Parser {
         var args: [Term] = []
         do {
             if isKeywordStart(current) {
+                commaContext = .free
                 args.append(try parseKeywordList(context: .call))
             } else {
                 args.append(try parseExpression())
@@ -67,6 +74,7 @@ extension Parser {
                     advance()
                     commaContext = .nestedCall
                     if isKeywordStart(current) {
+                        commaContext = .free
                         args.append(try parseKeywordList(context: .call))
                         break
                     }
@@ -200,7 +208,7 @@ extension Parser {
         if startsNoParensArgument(next) {
             let ambiguous = (next.isOp("-") || next.isOp("+"))
             let args = try parseNoParensArguments()
-            let meta = ambiguous
+            let meta = ambiguous && doBlockEnd != index
                 ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
             return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
         }

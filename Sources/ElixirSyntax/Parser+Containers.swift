@@ -38,10 +38,13 @@ extension Parser {
         skipNewlines()
         while !current.isOp(closing) {
             if isKeywordStart(current) {
+                // Keyword values inside brackets or parentheses may not hold an unparenthesized call with commas.
+                commaContext = .container
                 items.append(try parseKeywordList(context: context))
                 skipNewlines()
                 break
             }
+            if context == .call && !items.isEmpty { commaContext = .nestedCall }
             items.append(try parseExpression())
             try skipNewlinesBeforeClosing()
             guard current.isOp(",") else { break }

@@ -338,10 +338,13 @@ final class Parser {
         case .op("@"):
             advance()
             let operand: Term
+            // `@` binds tighter than `.`: `@foo.bar` reads `(@foo).bar`.
             if case .identifier(let name) = current.kind {
                 operand = try parseIdentifier(name, current, allowAccess: false)
-            } else {
+            } else if case .op(let symbol) = current.kind, ["-", "+", "!", "^", "not", "~~~", "&", "@"].contains(symbol) {
                 operand = try parseUnary()
+            } else {
+                operand = try parsePrimary()
             }
             return Quoted.call(Atom("@"), Quoted.meta(token.line), [operand])
         case .op("..."):
