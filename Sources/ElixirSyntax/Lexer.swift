@@ -168,7 +168,7 @@ final class Lexer {
             try lexSigil()
         case UInt8(ascii: "&") where isDigit(peek(1)):
             advance()
-            let digits = scanWhile(isDigit)
+            let digits = scanDigits()
             emit(.captureInt(Int(digits) ?? 0), line: startLine, column: startColumn, text: "&" + digits)
         case UInt8(ascii: "\\") where pos + 1 == bytes.count:
             throw context.error("invalid escape \\ at end of file", line: startLine, column: startColumn, kind: .tokenMissing)
@@ -286,12 +286,6 @@ final class Lexer {
     }
 
     func isWordByte(_ byte: UInt8) -> Bool { isLetter(byte) || isDigit(byte) || byte == UInt8(ascii: "_") }
-
-    func scanWhile(_ predicate: (UInt8) -> Bool) -> String {
-        let start = pos
-        while pos < bytes.count && predicate(bytes[pos]) { advance() }
-        return String(decoding: bytes[start..<pos], as: UTF8.self)
-    }
 
     static func startsIdentifier(_ scalar: Unicode.Scalar) -> Bool {
         scalar.properties.isAlphabetic && !scalar.properties.isUppercase

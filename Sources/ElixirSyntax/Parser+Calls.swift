@@ -63,6 +63,8 @@ extension Parser {
         allowDo = false
         defer { commaContext = outerComma }
         var args: [Term] = []
+        // An ambiguous comma is forgiven when the call ends in a `do` block, as Elixir does.
+        var ambiguity: SyntaxError?
         do {
             if isKeywordStart(current) {
                 commaContext = .free
@@ -70,7 +72,13 @@ extension Parser {
             } else {
                 args.append(try parseExpression())
                 while current.isOp(",") {
-                    try checkAmbiguousComma(outerComma, at: current)
+                    if ambiguity == nil {
+                        do {
+                            try checkAmbiguousComma(outerComma, at: current)
+                        } catch {
+                            ambiguity = error
+                        }
+                    }
                     advance()
                     commaContext = .nestedCall
                     if isKeywordStart(current) {
@@ -86,7 +94,11 @@ extension Parser {
             throw error
         }
         allowDo = outerAllowDo
-        if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
+        if outerAllowDo, current.isReserved("do") {
+            args.append(try parseDoBlock())
+        } else if let ambiguity {
+            throw ambiguity
+        }
         return args
     }
 
@@ -141,10 +153,20 @@ extension Parser {
             } else if token.isOp("[") && !token.spaceBefore {
                 advance()
                 let outerAllowDo = allowDo
+                let outerComma = commaContext
                 allowDo = true
+                commaContext = .container
                 skipNewlines()
-                let key = try parseExpression()
+                let key: Term
+                do {
+                    key = try parseExpression()
+                } catch {
+                    allowDo = outerAllowDo
+                    commaContext = outerComma
+                    throw error
+                }
                 allowDo = outerAllowDo
+                commaContext = outerComma
                 try expect("]")
                 result = Quoted.remote(.atom(Quoted.access), Atom("get"), dotLine: token.line,
                                        meta: Quoted.meta(token.line), [result, key])

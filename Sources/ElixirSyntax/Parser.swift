@@ -179,8 +179,15 @@ final class Parser {
                 line: current.line, column: current.column)
         }
         let startToken = current
-        var left = try parseUnary()
-        var leftIsBareUnary = startToken.isOp("not") || startToken.isOp("!")
+        let left = try parseUnary(minPrecedence)
+        return try parseOperators(after: left, minPrecedence,
+                                  leftIsBareUnary: startToken.isOp("not") || startToken.isOp("!"))
+    }
+
+    /// Precedence climbing over the binary operators that follow `left`.
+    func parseOperators(after left: Term, _ minPrecedence: Int, leftIsBareUnary: Bool) throws(SyntaxError) -> Term {
+        var left = left
+        var leftIsBareUnary = leftIsBareUnary
         var chain = depth
         while true {
             guard case .op(let symbol) = current.kind, let (precedence, right) = Operators.binary[symbol],
@@ -243,7 +250,9 @@ final class Parser {
         }
     }
 
-    func parseUnary() throws(SyntaxError) -> Term {
+    /// A unary operator's operand is itself unary (`- - a`), except that an operand ending in a
+    /// `do … end` block takes the operators after it along: `!if a do b end > c` is `!(… > c)`.
+    func parseUnary(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
         let token = current
         if case .op(let symbol) = token.kind {
             switch symbol {
@@ -256,7 +265,10 @@ final class Parser {
                         "too many nested expressions (more than \(Parser.maxDepth) levels)",
                         line: token.line, column: token.column)
                 }
-                let operand = try parseUnary()
+                var operand = try parseUnary(minPrecedence)
+                if index == doBlockEnd {
+                    operand = try parseOperators(after: operand, minPrecedence, leftIsBareUnary: false)
+                }
                 return Quoted.call(Atom(symbol), Quoted.meta(token.line), [operand])
             case "&":
                 advance()
@@ -337,7 +349,7 @@ final class Parser {
             return try parseMap()
         case .op("@"):
             advance()
-            let operand: Term
+            var operand: Term
             // `@` binds tighter than `.`: `@foo.bar` reads `(@foo).bar`.
             if case .identifier(let name) = current.kind {
                 operand = try parseIdentifier(name, current, allowAccess: false)
@@ -345,6 +357,9 @@ final class Parser {
                 operand = try parseUnary()
             } else {
                 operand = try parsePrimary()
+            }
+            if index == doBlockEnd {
+                operand = try parseOperators(after: operand, 0, leftIsBareUnary: false)
             }
             return Quoted.call(Atom("@"), Quoted.meta(token.line), [operand])
         case .op("..."):
