@@ -17,10 +17,10 @@ extension Parser {
             case "{": return token.spaceBefore || !inStructName
             case "<<", "%", "@", "&", "!", "^", "not", "~~~", "...": return true
             case "-", "+":
-                // `foo -x` passes `-x` to foo, but `foo -(1)`, `foo -[1]`, `foo -{}` and `foo -:a` subtract.
+                // `foo -x` passes `-x` to foo, but `foo -(1)`, `foo -[1]`, `foo -{}`, `foo -%{}` and `foo -:a` subtract.
                 guard token.spaceBefore && !token.spaceAfter, let following = tokens.indices.contains(index + 1)
                     ? tokens[index + 1] : nil else { return false }
-                if following.isOp("(") || following.isOp("[") || following.isOp("{") { return false }
+                if ["(", "[", "{", "<<", "%"].contains(where: following.isOp) { return false }
                 if case .atom = following.kind, following.text.hasPrefix(":") { return false }
                 return true
             default: return false
@@ -49,7 +49,7 @@ extension Parser {
         if startsNoParensArgument(next) {
             let ambiguous = (next.isOp("-") || next.isOp("+"))
             let args = try parseNoParensArguments()
-            let meta = ambiguous && doBlockEnd != index
+            let meta = ambiguous && args.count == 1
                 ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
             return Quoted.call(nameAtom, meta, args)
         }
@@ -230,7 +230,7 @@ extension Parser {
         if startsNoParensArgument(next) {
             let ambiguous = (next.isOp("-") || next.isOp("+"))
             let args = try parseNoParensArguments()
-            let meta = ambiguous && doBlockEnd != index
+            let meta = ambiguous && args.count == 1
                 ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
             return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
         }
