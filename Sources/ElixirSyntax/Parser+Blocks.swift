@@ -212,7 +212,8 @@ extension Parser {
                     args.append(try parseExpression())
                 }
             }
-            guard current.isOp("->") else { throw unexpected(current) }
+            // A clause head cannot end in a `do … end` block.
+            guard current.isOp("->"), index != doBlockEnd else { throw unexpected(current) }
             let arrow = current
             advance()
             var body: [Term] = []

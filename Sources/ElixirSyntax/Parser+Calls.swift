@@ -228,11 +228,9 @@ extension Parser {
             return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), [try parseDoBlock()])
         }
         if startsNoParensArgument(next) {
-            let ambiguous = (next.isOp("-") || next.isOp("+"))
+            // Unlike a local call, a remote one never records `ambiguous_op` for `Mod.f -x`.
             let args = try parseNoParensArguments()
-            let meta = ambiguous && args.count == 1
-                ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
-            return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
+            return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
         }
         return Quoted.remote(receiver, name, dotLine: dot.line,
                              meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
