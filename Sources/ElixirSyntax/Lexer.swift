@@ -575,8 +575,7 @@ final class Lexer {
             }
             if peek() == UInt8(ascii: "?") || peek() == UInt8(ascii: "!") { advance() }
             let name = String(decoding: bytes[start..<pos], as: UTF8.self)
-            emit(.atom(try intern(name, line: startLine, column: startColumn)), line: startLine, column: startColumn,
-                 text: name)
+            emit(.atom(try intern(name, line: startLine, column: startColumn)), line: startLine, column: startColumn)
             return
         }
         advance()

@@ -19,6 +19,9 @@ extension Parser {
         advance()
         let outerAllowDo = allowDo
         let outerComma = commaContext
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = .free
         defer {
@@ -65,6 +68,9 @@ extension Parser {
         }
         let outerAllowDo = allowDo
         let outerComma = commaContext
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = .free
         defer {
@@ -105,6 +111,9 @@ extension Parser {
         advance()
         let outerAllowDo = allowDo
         let outerComma = commaContext
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = .free
         defer {

@@ -26,6 +26,9 @@ extension Parser {
         let outerAllowDo = allowDo
         let outerComma = commaContext
         let outerStructName = inStructName
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = context == .call ? .free : .container
         inStructName = false
@@ -95,6 +98,9 @@ extension Parser {
         advance()
         let outerAllowDo = allowDo
         let outerComma = commaContext
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = .container
         defer {
@@ -170,6 +176,9 @@ extension Parser {
         let outerAllowDo = allowDo
         let outerComma = commaContext
         let outerStructName = inStructName
+        let outerMapKey = inMapKey
+        inMapKey = false
+        defer { inMapKey = outerMapKey }
         allowDo = true
         commaContext = .container
         inStructName = false
@@ -181,7 +190,7 @@ extension Parser {
         skipNewlines()
         var entries: [Term] = []
         if !current.isOp("}") && !isKeywordStart(current) {
-            let first = try parseExpression(Operators.binary["=>"]!.precedence + 1)
+            let first = try parseMapKey()
             skipNewlines()
             if current.isOp("|") {
                 let bar = current
@@ -222,7 +231,7 @@ extension Parser {
                 skipNewlines()
                 break
             }
-            let key = try parseExpression(update ? 0 : Operators.binary["=>"]!.precedence + 1)
+            let key = update ? try parseExpression() : try parseMapKey()
             skipNewlines()
             if current.isOp("=>") {
                 advance()
@@ -238,6 +247,14 @@ extension Parser {
             skipNewlines()
         }
         return entries
+    }
+
+    /// A map key: any expression up to `=>`, except that `|` starts the update form.
+    func parseMapKey() throws(SyntaxError) -> Term {
+        let outer = inMapKey
+        inMapKey = true
+        defer { inMapKey = outer }
+        return try parseExpression()
     }
 
     /// `a = 1` and the like: not allowed as a map entry without `=>`.

@@ -15,6 +15,8 @@ final class Parser {
     var allowDo = true
     /// The token index just after the last `do … end` block's `end`: no `.` may follow it.
     var doBlockEnd = -1
+    /// True while reading a map key, where `|` belongs to the map (`%{map | key => value}`).
+    var inMapKey = false
     /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
     var inStructName = false
     /// Where a call without parentheses may not take several arguments, because the commas
@@ -90,7 +92,7 @@ final class Parser {
             return context.error(
                 "unexpectedly reached end of line. The current expression is invalid or incomplete",
                 line: token.line, column: token.column, excerpt: false)
-        case .string,
+        case .string, .sigil,
              .integer where token.text.hasPrefix("?"):
             return context.error(
                 "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column, excerpt: false)
@@ -125,6 +127,10 @@ final class Parser {
             }
             return "'\(token.text)'"
         case .captureInt: return "'&'"
+        case .sigil(let name, let parts, _, _, _):
+            var content = ""
+            if case .text(let bytes)? = parts.first { content = String(decoding: bytes, as: UTF8.self) }
+            return "sigil ~\(name.dropFirst("sigil_".count)) starting with content '\(content)'"
         default: return "'\(token.text)'"
         }
     }
@@ -191,7 +197,7 @@ final class Parser {
         var chain = depth
         while true {
             guard case .op(let symbol) = current.kind, let (precedence, right) = Operators.binary[symbol],
-                  precedence >= minPrecedence, symbol != "=>" else { break }
+                  precedence >= minPrecedence, symbol != "=>", !(symbol == "|" && inMapKey) else { break }
             let opToken = current
             try checkNesting(&chain, at: opToken)
             advance()
