@@ -17,17 +17,8 @@ extension Parser {
     func parseParens() throws(SyntaxError) -> Term {
         let open = current
         advance()
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = .free
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-        }
+        let outer = enter(.block)
+        defer { scope = outer }
         var exprs: [Term] = []
         skipSeparators()
         if current.isOp("->") || parenthesizedHeadAhead() {
@@ -66,17 +57,8 @@ extension Parser {
             throw context.error(
                 "expected anonymous functions to be defined with -> inside: 'fn'", line: token.line, column: token.column)
         }
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = .free
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-        }
+        let outer = enter(.block)
+        defer { scope = outer }
         skipSeparators()
         guard let clauses = try parseStabClauses(terminators: ["end"], pending: nil) else {
             throw unexpected(current)
@@ -109,17 +91,8 @@ extension Parser {
     /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.
     func parseDoBlock() throws(SyntaxError) -> Term {
         advance()
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = .free
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-        }
+        let outer = enter(.block)
+        defer { scope = outer }
         var sections: [(Term, Term)] = []
         var key = "do"
         let terminators = Parser.sectionWords.union(["end"])

@@ -58,10 +58,10 @@ extension Parser {
 
     /// `a, b, key: value` after a call name without parentheses, plus a trailing `do` block.
     func parseNoParensArguments() throws(SyntaxError) -> [Term] {
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
+        let outer = scope
+        let outerAllowDo = outer.allowDo
+        let outerComma = outer.commaContext
         allowDo = false
-        defer { commaContext = outerComma }
         var args: [Term] = []
         // An ambiguous comma is forgiven when the call ends in a `do` block, as Elixir does.
         var ambiguity: SyntaxError?
@@ -90,10 +90,10 @@ extension Parser {
                 }
             }
         } catch {
-            allowDo = outerAllowDo
+            scope = outer
             throw error
         }
-        allowDo = outerAllowDo
+        scope = outer
         if outerAllowDo, current.isReserved("do") {
             args.append(try parseDoBlock())
         } else if let ambiguity {
@@ -152,21 +152,16 @@ extension Parser {
                 lastWasParenCall = tokens[max(index - 1, 0)].isOp(")")
             } else if token.isOp("[") && !token.spaceBefore {
                 advance()
-                let outerAllowDo = allowDo
-                let outerComma = commaContext
-                allowDo = true
-                commaContext = .container
+                let outer = enter(.container)
                 skipNewlines()
                 let key: Term
                 do {
                     key = try parseExpression()
                 } catch {
-                    allowDo = outerAllowDo
-                    commaContext = outerComma
+                    scope = outer
                     throw error
                 }
-                allowDo = outerAllowDo
-                commaContext = outerComma
+                scope = outer
                 try expect("]")
                 result = Quoted.remote(.atom(Quoted.access), Atom("get"), dotLine: token.line,
                                        meta: Quoted.meta(token.line), [result, key])

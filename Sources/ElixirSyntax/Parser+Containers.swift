@@ -23,20 +23,8 @@ extension Parser {
     /// Comma-separated expressions up to `closing` (consumed). A keyword list comes last and is
     /// one item (a call's last argument, a tuple's last element).
     func parseSequence(closing: String, context: SequenceContext) throws(SyntaxError) -> [Term] {
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerStructName = inStructName
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = context == .call ? .free : .container
-        inStructName = false
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-            inStructName = outerStructName
-        }
+        let outer = enter(context == .call ? .block : .container)
+        defer { scope = outer }
         var items: [Term] = []
         skipNewlines()
         while !current.isOp(closing) {
@@ -96,17 +84,8 @@ extension Parser {
 
     func parseList() throws(SyntaxError) -> Term {
         advance()
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = .container
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-        }
+        let outer = enter(.container)
+        defer { scope = outer }
         var items: [Term] = []
         skipNewlines()
         while !current.isOp("]") {
@@ -152,20 +131,15 @@ extension Parser {
         if current.isOp("{") {
             return try parseMapBody(line: percent.line)
         }
-        let outerAllowDo = allowDo
-        let outerStructName = inStructName
-        allowDo = false
-        inStructName = true
+        let outer = enter(Scope(allowDo: false, commaContext: scope.commaContext, inStructName: true))
         let name: Term
         do {
             name = try parseExpression()
         } catch {
-            allowDo = outerAllowDo
-            inStructName = outerStructName
+            scope = outer
             throw error
         }
-        allowDo = outerAllowDo
-        inStructName = outerStructName
+        scope = outer
         guard current.isOp("{") else { throw unexpected(current) }
         let body = try parseMapBody(line: current.line)
         return Quoted.call(Atom("%"), Quoted.meta(percent.line), [name, body])
@@ -173,20 +147,8 @@ extension Parser {
 
     func parseMapBody(line: Int) throws(SyntaxError) -> Term {
         advance()
-        let outerAllowDo = allowDo
-        let outerComma = commaContext
-        let outerStructName = inStructName
-        let outerMapKey = inMapKey
-        inMapKey = false
-        defer { inMapKey = outerMapKey }
-        allowDo = true
-        commaContext = .container
-        inStructName = false
-        defer {
-            allowDo = outerAllowDo
-            commaContext = outerComma
-            inStructName = outerStructName
-        }
+        let outer = enter(.container)
+        defer { scope = outer }
         skipNewlines()
         var entries: [Term] = []
         if !current.isOp("}") && !isKeywordStart(current) {

@@ -10,18 +10,56 @@ final class Parser {
     var index = 0
     let context: ErrorContext
     var depth: Int
-    /// Whether a `do` block may attach to the call being parsed. False inside the arguments of a
-    /// call without parentheses, so `if foo(a) do … end` gives the block to `if`.
-    var allowDo = true
     /// The token index just after the last `do … end` block's `end`: no `.` may follow it.
     var doBlockEnd = -1
-    /// True while reading a map key, where `|` belongs to the map (`%{map | key => value}`).
-    var inMapKey = false
-    /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
-    var inStructName = false
-    /// Where a call without parentheses may not take several arguments, because the commas
-    /// would be ambiguous: inside a container, or as a later argument of another such call.
-    var commaContext = CommaContext.free
+    /// What the surrounding construct allows; brackets and blocks start a fresh one.
+    var scope = Scope()
+
+    /// Context-dependent rules, saved and restored as brackets and blocks nest.
+    struct Scope {
+        /// Whether a `do` block may attach to the call being parsed. False inside the arguments of a
+        /// call without parentheses, so `if foo(a) do … end` gives the block to `if`.
+        var allowDo = true
+        /// Where a call without parentheses may not take several arguments, because the commas
+        /// would be ambiguous: inside a container, or as a later argument of another such call.
+        var commaContext = CommaContext.free
+        /// True while reading a map key, where `|` belongs to the map (`%{map | key => value}`).
+        var inMapKey = false
+        /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
+        var inStructName = false
+
+        /// Inside parentheses, `fn … end` and `do … end`.
+        static let block = Scope()
+        /// Inside a list, tuple, map, bitstring or access brackets.
+        static let container = Scope(commaContext: .container)
+    }
+
+    var allowDo: Bool {
+        get { scope.allowDo }
+        set { scope.allowDo = newValue }
+    }
+
+    var commaContext: CommaContext {
+        get { scope.commaContext }
+        set { scope.commaContext = newValue }
+    }
+
+    var inMapKey: Bool {
+        get { scope.inMapKey }
+        set { scope.inMapKey = newValue }
+    }
+
+    var inStructName: Bool {
+        get { scope.inStructName }
+        set { scope.inStructName = newValue }
+    }
+
+    /// Switches to `inner` and answers the scope to restore afterwards.
+    func enter(_ inner: Scope) -> Scope {
+        let outer = scope
+        scope = inner
+        return outer
+    }
 
     enum CommaContext {
         case free, container, nestedCall
