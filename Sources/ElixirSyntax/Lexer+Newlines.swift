@@ -5,6 +5,7 @@ extension Lexer {
     static func arrangeNewlines(_ tokens: [Token]) -> [Token] {
         var result: [Token] = []
         result.reserveCapacity(tokens.count)
+        var newlineBeforeNext = false
         var index = 0
         while index < tokens.count {
             var token = tokens[index]
@@ -18,6 +19,7 @@ extension Lexer {
                 }
                 if result.isEmpty || continuesBefore(following) {
                     index = next
+                    if !result.isEmpty { newlineBeforeNext = true }
                     continue
                 }
                 token.spaceBefore = true
@@ -25,6 +27,8 @@ extension Lexer {
                 index = next
                 continue
             }
+            token.newlineBefore = newlineBeforeNext
+            newlineBeforeNext = false
             result.append(token)
             index += 1
         }
@@ -53,10 +57,11 @@ extension Lexer {
     static func continuesBefore(_ token: Token) -> Bool {
         switch token.kind {
         case .reserved("do"): return true
+        case .op("->"): return true
         case .op(let symbol):
             switch symbol {
             case ")", "]", "}", ">>", ".": return true
-            case "+", "-", "->", "not", "!", "^", "&", "@", "~~~", "(", "[", "{", "<<", "%", ",", ";", "...": return false
+            case "+", "-", "not", "!", "^", "&", "@", "~~~", "(", "[", "{", "<<", "%", ",", ";", "...": return false
             default: return Operators.binary[symbol] != nil
             }
         default: return false

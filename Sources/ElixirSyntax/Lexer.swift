@@ -386,13 +386,13 @@ final class Lexer {
                 emit(.op("not"), line: startLine, column: startColumn, text: name)
             }
         case "do", "fn":
-            if name == "do", let previous = tokens.last {
+            if name == "do", let previous = tokens.last(where: { if case .eol = $0.kind { false } else { true } }) {
                 if previous.isOp(",") || previous.isOp(";") {
                     throw context.error(
                         "unexpected reserved word: do. " + Lexer.doExpressionHint, line: startLine, column: startColumn,
                         excerpt: false)
                 }
-                if previous.isReserved("fn") {
+                if tokens.last?.isReserved("fn") == true {
                     throw context.error(
                         "unexpected reserved word: do. Anonymous functions are written as:\n\n    fn pattern -> expression end",
                         line: startLine, column: startColumn, excerpt: false)

@@ -42,7 +42,7 @@ extension Parser {
         if next.isOp("[") && !next.spaceBefore {
             return Quoted.variable(nameAtom, line: token.line)
         }
-        if next.isReserved("do") {
+        if next.isReserved("do") && !next.newlineBefore {
             guard allowDo else { return Quoted.variable(nameAtom, line: token.line) }
             return Quoted.call(nameAtom, Quoted.meta(token.line), [try parseDoBlock()])
         }
@@ -219,7 +219,7 @@ extension Parser {
             if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
             return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
         }
-        if next.isReserved("do") && allowDo {
+        if next.isReserved("do") && allowDo && !next.newlineBefore {
             return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), [try parseDoBlock()])
         }
         if startsNoParensArgument(next) {

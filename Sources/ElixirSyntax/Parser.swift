@@ -173,6 +173,12 @@ final class Parser {
         }
     }
 
+    /// Erlang's reserved words, which it quotes when they are atoms.
+    static let erlangReservedWords: Set<String> = [
+        "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch", "cond", "div",
+        "else", "end", "fun", "if", "let", "maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
+    ]
+
     /// An atom as Erlang prints it: bare when it is a plain lowercase word, quoted otherwise.
     static func erlangAtom(_ text: String) -> String {
         let bytes = Array(text.utf8)
@@ -182,7 +188,7 @@ final class Parser {
                     || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
                     || byte == UInt8(ascii: "@")
             }
-        return plain ? text : "'\(text)'"
+        return plain && !erlangReservedWords.contains(text) ? text : "'\(text)'"
     }
 
     /// `Foo(…)` is not a call: Elixir explains that function names start in lowercase.

@@ -40,6 +40,8 @@ struct Token: Sendable {
     var column: Int
     var spaceBefore: Bool
     var spaceAfter: Bool = false
+    /// A line break Elixir ignored comes right before this token (before `do`, `->`, `|>` …).
+    var newlineBefore: Bool = false
     /// The source text, for numbers and identifiers in error messages.
     var text: String = ""
 
