@@ -25,7 +25,7 @@ extension Lexer {
             advance()
             segments = try lexQuotedBody(
                 terminator: quote, mode: .escaped, startLine: startLine, kindName: "string")
-            if peek() == UInt8(ascii: ":") && isBlankOrEnd(peek(1)) {
+            if peek() == UInt8(ascii: ":") && pos + 1 < bytes.count && isBlankOrEnd(peek(1)) {
                 advance()
                 if segments.count <= 1, case .text(let text)? = segments.first ?? .text([]) {
                     let name = String(decoding: text, as: UTF8.self)

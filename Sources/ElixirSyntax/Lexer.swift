@@ -184,6 +184,16 @@ final class Lexer {
             let symbol = String(decoding: candidate, as: UTF8.self)
             advance(candidate.count)
             switch symbol {
+            case "(" where !spaceBefore:
+                if case .alias(let name)? = tokens.last?.kind {
+                    throw context.error(
+                        "unexpected ( after alias \(name). Function names and identifiers in Elixir start with lowercase "
+                            + "characters or underscore. For example:\n\n    hello_world()\n    _starting_with_underscore()\n"
+                            + "    numb3rs_are_allowed()\n    may_finish_with_question_mark?()\n    "
+                            + "may_finish_with_exclamation_mark!()\n\nUnexpected token: (",
+                        line: startLine, column: startColumn + 1)
+                }
+                try open(symbol, line: startLine)
             case "(", "[", "{", "<<":
                 try open(symbol, line: startLine)
             case ")", "]", "}", ">>":
@@ -387,7 +397,7 @@ final class Lexer {
             }
         case "do", "fn":
             if name == "do", let previous = tokens.last(where: { if case .eol = $0.kind { false } else { true } }) {
-                if previous.isOp(",") || previous.isOp(";") {
+                if previous.isOp(",") || previous.isOp(";"), !(peek() == UInt8(ascii: ":") && peek(1) != UInt8(ascii: ":")) {
                     throw context.error(
                         "unexpected reserved word: do. " + Lexer.doExpressionHint, line: startLine, column: startColumn,
                         excerpt: false)

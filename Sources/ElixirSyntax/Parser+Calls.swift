@@ -186,7 +186,6 @@ extension Parser {
             return try parseRemoteCall(receiver, Atom(symbol), name: token, dot: dot)
         case .alias(let name):
             advance()
-            try checkNoCallOnAlias(name)
             let segment = Term.atom(try atom(name, token))
             if let (head, meta, args) = Quoted.parts(receiver), head == .atom(Quoted.aliases),
                let names = args.properList {

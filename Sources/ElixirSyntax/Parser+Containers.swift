@@ -76,6 +76,7 @@ extension Parser {
                 break
             }
             if next.isEOL { break }
+            if case .reserved = next.kind { throw unexpected(next) }
             if next.isEOF { throw unexpected(next) }
             throw self.context.error(context.keywordMisplacedMessage, line: comma.line, column: comma.column)
         }

@@ -191,17 +191,6 @@ final class Parser {
         return plain && !erlangReservedWords.contains(text) ? text : "'\(text)'"
     }
 
-    /// `Foo(…)` is not a call: Elixir explains that function names start in lowercase.
-    func checkNoCallOnAlias(_ name: String) throws(SyntaxError) {
-        guard current.isOp("("), !current.spaceBefore else { return }
-        throw context.error(
-            "unexpected ( after alias \(name). Function names and identifiers in Elixir start with lowercase "
-                + "characters or underscore. For example:\n\n    hello_world()\n    _starting_with_underscore()\n"
-                + "    numb3rs_are_allowed()\n    may_finish_with_question_mark?()\n    "
-                + "may_finish_with_exclamation_mark!()\n\nUnexpected token: (",
-            line: current.line, column: current.column + 1)
-    }
-
     // MARK: - Program
 
     /// The whole token stream as one term.
@@ -376,7 +365,6 @@ final class Parser {
             return Quoted.call(Atom("&"), Quoted.meta(token.line), [.int(n)])
         case .alias(let name):
             advance()
-            try checkNoCallOnAlias(name)
             return Quoted.call(Quoted.aliases, Quoted.meta(token.line), [.atom(try atom(name, token))])
         case .identifier(let name):
             return try parseIdentifier(name, token)

@@ -85,7 +85,6 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
     /// Mutated corpus entries (characters cut, tokens spliced in) where kvsh still answers
     /// differently from Elixir: rare error paths, listed so that any new difference fails.
     static let knownMutationGaps: Set<String> = [
-        "KV.Routerroute(<<0>a:>, Kernel, :node, [])",
         ":erlang.>>foo",
         "% {a => b = c}",
         "[ 2.<<5]",
@@ -136,6 +135,19 @@ struct CorpusEntry: Sendable, CustomTestStringConvertible {
         } else {
             try check(entry)
         }
+    }
+
+    static let prefixes = CorpusEntry.load("prefixes")
+
+    @Test func prefixesAreLoaded() {
+        #expect(Self.prefixes.count >= 1000)
+    }
+
+    /// Corpus entries cut at random characters, as a shell sees input arrive: each must be
+    /// complete, incomplete (`...>`) or an error exactly when Elixir says so.
+    @Test(arguments: prefixes)
+    func prefixMatchesElixir(_ entry: CorpusEntry) throws {
+        try check(entry)
     }
 
     private func check(_ entry: CorpusEntry) throws {
