@@ -22,14 +22,14 @@ extension Parser {
         var exprs: [Term] = []
         skipSeparators()
         if current.isOp("->") || parenthesizedHeadAhead() {
-            let clauses = try parseStabClauses(terminators: [")"], pending: nil) ?? []
+            let clauses = try parseStabClauses(terminators: [")"], pending: nil)
             try expect(")")
             return Term.list(clauses)
         }
         while !current.isOp(")") {
             let expr = try parseExpression()
             if exprs.isEmpty && (current.isOp("->") || current.isOp(",")) {
-                let clauses = try parseStabClauses(terminators: [")"], pending: expr) ?? []
+                let clauses = try parseStabClauses(terminators: [")"], pending: expr)
                 try expect(")")
                 return Term.list(clauses)
             }
@@ -60,9 +60,7 @@ extension Parser {
         let outer = enter(.block)
         defer { scope = outer }
         skipSeparators()
-        guard let clauses = try parseStabClauses(terminators: ["end"], pending: nil) else {
-            throw unexpected(current)
-        }
+        let clauses = try parseStabClauses(terminators: ["end"], pending: nil)
         guard current.isReserved("end") else { throw unexpected(current) }
         advance()
         return Quoted.call(Atom("fn"), Quoted.meta(token.line), clauses)
@@ -115,11 +113,11 @@ extension Parser {
         skipSeparators()
         if isTerminator(current, terminators) { return Quoted.buildBlock([]) }
         if current.isOp("->") || parenthesizedHeadAhead() {
-            return Term.list(try parseStabClauses(terminators: terminators, pending: nil) ?? [])
+            return Term.list(try parseStabClauses(terminators: terminators, pending: nil))
         }
         let first = try parseExpression()
         if current.isOp("->") || current.isOp(",") {
-            return Term.list(try parseStabClauses(terminators: terminators, pending: first) ?? [])
+            return Term.list(try parseStabClauses(terminators: terminators, pending: first))
         }
         var exprs = [first]
         while true {
@@ -159,7 +157,7 @@ extension Parser {
     }
 
     /// `head -> body` clauses until a terminator; `pending` is a first head expression already read.
-    func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term]? {
+    func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term] {
         var clauses: [Term] = []
         var head: [Term]? = pending.map { [$0] }
         while true {
@@ -176,10 +174,8 @@ extension Parser {
                         advance()
                         let guardExpr = try parseExpression(Operators.binary["when"]!.precedence)
                         items = [Quoted.call(Atom("when"), Quoted.meta(whenToken.line), items + [guardExpr])]
-                        head = items
-                    } else {
-                        head = items
                     }
+                    head = items
                 } else {
                     head = [try parseExpression()]
                 }
