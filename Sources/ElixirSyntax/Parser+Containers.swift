@@ -28,6 +28,8 @@ extension Parser {
         var items: [Term] = []
         skipNewlines()
         while !current.isOp(closing) {
+            // A tuple may end in keywords (`{:ok, name: x}`) but not start with them.
+            if closing == "}" && items.isEmpty && isKeywordStart(current) { _ = try parsePrimary() }
             if isKeywordStart(current) {
                 // Keyword values inside brackets or parentheses may not hold an unparenthesized call with commas.
                 commaContext = .container

@@ -247,12 +247,7 @@ final class Parser {
                 left = Quoted.call(Atom("..//"), meta, bounds + [step])
                 continue
             }
-            let rhs: Term
-            if symbol == "|", isKeywordStart(current) {
-                rhs = try parseKeywordList(context: .list)
-            } else {
-                rhs = try parseExpression(right ? precedence : precedence + 1)
-            }
+            let rhs = try parseExpression(right ? precedence : precedence + 1)
             if symbol == "in" || symbol == "not in", let (head, meta, args) = Quoted.parts(left),
                head == .atom(Atom("not")) || head == .atom(Atom("!")), let operand = args.properList, operand.count == 1,
                leftIsBareUnary {
