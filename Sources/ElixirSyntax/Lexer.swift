@@ -75,7 +75,12 @@ final class Lexer {
             }
             try lexToken()
         }
-        return Lexer.arrangeNewlines(tokens)
+        var arranged = Lexer.arrangeNewlines(tokens)
+        // `#{` and a line break but nothing else: Elixir gives that empty block a line.
+        if interpolation && tokens.count > 1 && tokens.dropLast().allSatisfy(\.isEOL) {
+            arranged[arranged.count - 1].newlineBefore = true
+        }
+        return arranged
     }
 
     func emit(_ kind: Token.Kind, line: Int, column: Int, text: String = "") {
@@ -194,6 +199,9 @@ final class Lexer {
                         line: startLine, column: startColumn + 1)
                 }
                 try open(symbol, line: startLine)
+            case ";" where tokens.last?.isOp(";") == true:
+                throw context.error(
+                    "unexpected token: \";\" (column \(startColumn), code point U+003B)", line: startLine, column: startColumn)
             case "(", "[", "{", "<<":
                 try open(symbol, line: startLine)
             case ")", "]", "}", ">>":

@@ -20,6 +20,7 @@ extension Parser {
         let outer = enter(.block)
         defer { scope = outer }
         var exprs: [Term] = []
+        let semicolonFirst = current.isOp(";")
         skipSeparators()
         if current.isOp("->") || parenthesizedHeadAhead() {
             let clauses = try parseStabClauses(terminators: [")"], pending: nil)
@@ -38,7 +39,8 @@ extension Parser {
             skipSeparators()
         }
         advance()
-        if exprs.isEmpty { return Quoted.buildBlock([]) }
+        // `()` is an empty block without metadata, `(;)` one with a line, as in Elixir.
+        if exprs.isEmpty { return Quoted.buildBlock([], meta: semicolonFirst ? Quoted.meta(open.line) : .emptyList) }
         return Quoted.buildBlock(exprs, meta: Quoted.meta(open.line))
     }
 

@@ -14,7 +14,7 @@ extension Parser {
             case .text(let bytes):
                 parts.append(.binary(bytes))
             case .interpolation(let tokens, let line):
-                let expr = try parseInterpolation(tokens)
+                let expr = try parseInterpolation(tokens, line: line)
                 let toString = Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
                                              meta: Quoted.meta(line), [expr])
                 parts.append(Quoted.call(Atom("::"), Quoted.meta(line), [toString, Quoted.variable(Atom("binary"), line: line)]))
@@ -23,7 +23,8 @@ extension Parser {
         return parts
     }
 
-    func parseInterpolation(_ tokens: [Token]) throws(SyntaxError) -> Term {
+    func parseInterpolation(_ tokens: [Token], line: Int) throws(SyntaxError) -> Term {
+        if tokens.count == 1 && tokens[0].newlineBefore { return Quoted.buildBlock([], meta: Quoted.meta(line)) }
         let inner = Parser(tokens: tokens, context: context, depth: depth + 1)
         return try inner.parseProgram()
     }
@@ -38,7 +39,7 @@ extension Parser {
             case .text(let bytes):
                 parts.append(.binary(bytes))
             case .interpolation(let tokens, let line):
-                let expr = try parseInterpolation(tokens)
+                let expr = try parseInterpolation(tokens, line: line)
                 parts.append(Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
                                            meta: Quoted.meta(line), [expr]))
             }
