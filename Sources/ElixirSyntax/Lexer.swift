@@ -171,7 +171,7 @@ final class Lexer {
             try lexCharLiteral()
         case UInt8(ascii: "~") where isLetter(peek(1)) && pos + 2 < bytes.count:
             try lexSigil()
-        case UInt8(ascii: "&") where isDigit(peek(1)):
+        case UInt8(ascii: "&") where isDigit(peek(1)) && !capturesOtherNumber():
             advance()
             let digits = scanDigits()
             emit(.captureInt(Int(digits) ?? 0), line: startLine, column: startColumn, text: "&" + digits)
@@ -180,6 +180,15 @@ final class Lexer {
         default:
             try lexOperator()
         }
+    }
+
+    /// `&1` is a capture placeholder, but `&1.5` and `&0x1F` capture a number.
+    func capturesOtherNumber() -> Bool {
+        var index = pos + 1
+        if bytes[index] == UInt8(ascii: "0"), index + 1 < bytes.count,
+           [UInt8(ascii: "x"), UInt8(ascii: "o"), UInt8(ascii: "b")].contains(bytes[index + 1]) { return true }
+        while index < bytes.count && (isDigit(bytes[index]) || bytes[index] == UInt8(ascii: "_")) { index += 1 }
+        return index + 1 < bytes.count && bytes[index] == UInt8(ascii: ".") && isDigit(bytes[index + 1])
     }
 
     func lexOperator() throws(SyntaxError) {

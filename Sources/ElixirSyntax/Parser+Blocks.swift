@@ -90,6 +90,12 @@ extension Parser {
 
     /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.
     func parseDoBlock() throws(SyntaxError) -> Term {
+        let block = try parseDoBlockSections()
+        scope.sawDoBlock = true
+        return block
+    }
+
+    func parseDoBlockSections() throws(SyntaxError) -> Term {
         advance()
         let outer = enter(.block)
         defer { scope = outer }
@@ -117,6 +123,7 @@ extension Parser {
         if current.isOp("->") || parenthesizedHeadAhead() {
             return Term.list(try parseStabClauses(terminators: terminators, pending: nil))
         }
+        scope.sawDoBlock = false
         let first = try parseExpression()
         if current.isOp("->") || current.isOp(",") {
             return Term.list(try parseStabClauses(terminators: terminators, pending: first))
@@ -179,6 +186,7 @@ extension Parser {
                     }
                     head = items
                 } else {
+                    scope.sawDoBlock = false
                     head = [try parseExpression()]
                 }
             }
@@ -193,7 +201,7 @@ extension Parser {
                 }
             }
             // A clause head cannot end in a `do … end` block.
-            guard current.isOp("->"), index != doBlockEnd else { throw unexpected(current) }
+            guard current.isOp("->"), !scope.sawDoBlock else { throw unexpected(current) }
             let arrow = current
             advance()
             var body: [Term] = []
@@ -203,6 +211,7 @@ extension Parser {
                 if isTerminator(current, terminators) { break }
                 if current.isOp("->") { throw unexpected(current) }
                 if separated && parenthesizedHeadAhead() { break }
+                scope.sawDoBlock = false
                 let expr = try parseExpression()
                 if current.isOp("->") || current.isOp(",") {
                     guard separated else { throw unexpected(current) }

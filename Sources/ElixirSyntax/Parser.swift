@@ -27,6 +27,9 @@ final class Parser {
         var inMapKey = false
         /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
         var inStructName = false
+        /// Set when a `do … end` block was read at this level: such an expression cannot be a
+        /// clause head (`if a do b end -> c` is an error).
+        var sawDoBlock = false
 
         /// Inside parentheses, `fn … end` and `do … end`.
         static let block = Scope()
