@@ -16,9 +16,18 @@ public struct Atom: Hashable, Sendable {
     /// Interns text that came from outside, with the table's bound enforced.
     /// - Throws: `AtomTableError` when the text is longer than 255 characters or the table is full.
     public static func intern(_ text: String) throws(AtomTableError) -> Atom {
+        try intern(text, tableLimit: Atom.tableLimit)
+    }
+
+    /// `intern(_:)` with a tighter bound on the table's size, for a source of atoms that should be
+    /// stopped well before the node-wide limit (one peer's decoder). Atoms that already exist are
+    /// always found, whatever the bound.
+    /// - Throws: `AtomTableError`, `.tableFull` carrying the bound that applied.
+    public static func intern(_ text: String, tableLimit: Int) throws(AtomTableError) -> Atom {
+        let limit = min(tableLimit, Atom.tableLimit)
         guard text.unicodeScalars.count <= Atom.maxLength else { throw .tooLong(text.unicodeScalars.count) }
-        guard let index = AtomTable.shared.withLock({ $0.index(of: text, limit: Atom.tableLimit) }) else {
-            throw .tableFull(limit: Atom.tableLimit)
+        guard let index = AtomTable.shared.withLock({ $0.index(of: text, limit: limit) }) else {
+            throw .tableFull(limit: limit)
         }
         return Atom(index: index)
     }

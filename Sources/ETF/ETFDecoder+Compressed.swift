@@ -40,9 +40,9 @@ extension ETFDecoder {
             guard produced == size else { throw .compressedSizeMismatch(declared: size, offset: offset) }
             output.removeLast()
             return (output, Int(stream.total_in))
-        case Z_BUF_ERROR where stream.avail_out == 0:
+        case Z_OK where stream.avail_out == 0, Z_BUF_ERROR where stream.avail_out == 0:
             throw .compressedSizeMismatch(declared: size, offset: offset)
-        case Z_BUF_ERROR:
+        case Z_OK, Z_BUF_ERROR:
             // The input ran out before the stream's end.
             throw .truncated(offset: offset + 5 + input.count)
         default:

@@ -12,13 +12,22 @@ public struct ETFDecoder: Sendable {
         /// How many containers (tuples, maps, list heads, fun environments) may be open at once.
         /// A long list is not deep: only nesting counts. `Term`'s equality, hashing and release
         /// recurse through nesting, so terms much deeper than this would crash later, elsewhere.
+        ///
+        /// The default, 2,000, is far beyond what Erlang and Elixir code builds (ASTs and records
+        /// nest tens deep) and well inside what `Term` survives: in a debug build on a test
+        /// thread, `==` on nested tuples overflowed between 4,000 and 8,000 levels, and releasing
+        /// nested lists between 16,000 and 32,000.
         public var maxDepth: Int
         /// The largest inflated size a compressed term may declare, in bytes.
         public var maxInflatedSize: Int
+        /// New atoms are refused once the node's atom table holds this many (never more than
+        /// `Atom.tableLimit`). Atoms that already exist always decode.
+        public var atomTableLimit: Int
 
-        public init(maxDepth: Int = 10_000, maxInflatedSize: Int = 64 << 20) {
+        public init(maxDepth: Int = 2_000, maxInflatedSize: Int = 64 << 20, atomTableLimit: Int = Atom.tableLimit) {
             self.maxDepth = maxDepth
             self.maxInflatedSize = maxInflatedSize
+            self.atomTableLimit = atomTableLimit
         }
 
         public static let `default` = Limits()
@@ -146,17 +155,13 @@ struct TermReader {
         defer { position += count }
         return Array(UnsafeRawBufferPointer(start: base + position, count: count))
     }
-
-    mutating func skip(_ count: Int) throws(ETFDecodingError) {
-        guard end - position >= count else { throw .truncated(offset: position) }
-        position += count
-    }
 }
 
 // MARK: - The term loop
 
 extension TermReader {
     /// An open container: its children so far sit on the value stack from `base` on.
+    /// Plain data, so the loop can look at the top frame without retaining anything.
     struct Frame {
         enum Kind {
             case tuple
@@ -164,8 +169,8 @@ extension TermReader {
             case list
             /// Keys and values alternating.
             case map
-            /// The free variables of a fun; the rest of it is read already.
-            case fun(FunHeader)
+            /// The free variables of a fun; the rest of it is read already and sits on the fun stack.
+            case fun
         }
 
         var kind: Kind
@@ -177,25 +182,31 @@ extension TermReader {
     }
 
     struct FunHeader {
+        /// The fun without its free variables, which follow it in the input.
         var fun: ForeignFun
         /// The fun's size field: the bytes from that field to the end of the fun.
         var size: Int
+        var freeCount: Int
     }
 
     /// Reads one term (no version byte) at the cursor.
     mutating func readTerm() throws(ETFDecodingError) -> Term {
         var frames: [Frame] = []
         var values: [Term] = []
+        var funs: [FunHeader] = []
         while true {
-            if let top = frames.last {
+            if !frames.isEmpty {
                 promised -= 1
                 // A list whose tail is another list header continues the same list, so a chain
                 // of one-element list headers is long, not deep.
-                if case .list = top.kind, top.remaining == 1, try peek() == ExternalTermFormat.Tag.list {
+                let top = frames[frames.count - 1]
+                if top.kind == .list, top.remaining == 1, try peek() == ExternalTermFormat.Tag.list {
                     let offset = position
                     position += 1
                     let count = Int(try u32())
-                    try require(count + 1, at: offset)
+                    guard count + 1 <= available else {
+                        throw .lengthExceedsInput(length: count, available: max(available, 0), offset: offset)
+                    }
                     promised += count + 1
                     frames[frames.count - 1].remaining += count
                     continue
@@ -210,12 +221,12 @@ extension TermReader {
                 if count == 0 {
                     term = .tuple([])
                 } else {
-                    try open(.tuple, children: count, frames: &frames, values: &values, at: offset)
+                    try open(.tuple, children: count, length: count, frames: &frames, values: &values, at: offset)
                     continue
                 }
             case ExternalTermFormat.Tag.list:
                 let count = Int(try u32())
-                try open(.list, children: count + 1, frames: &frames, values: &values, at: offset)
+                try open(.list, children: count + 1, length: count, frames: &frames, values: &values, at: offset)
                 continue
             case ExternalTermFormat.Tag.map:
                 let count = Int(try u32())
@@ -223,39 +234,39 @@ extension TermReader {
                     term = .map(TermMap())
                 } else {
                     try require(count, size: 2, at: offset)
-                    try open(.map, children: count * 2, frames: &frames, values: &values, at: offset)
+                    try open(.map, children: count * 2, length: count, frames: &frames, values: &values, at: offset)
                     continue
                 }
             case ExternalTermFormat.Tag.newFun:
                 let header = try readFunHeader(at: offset)
-                let free = header.fun.freeVariables.count
-                if free == 0 {
+                if header.freeCount == 0 {
                     term = try finishFun(header, freeVariables: [], at: offset)
                 } else {
-                    var pending = header
-                    pending.fun.freeVariables = []
-                    try open(.fun(pending), children: free, frames: &frames, values: &values, at: offset)
+                    try open(.fun, children: header.freeCount, length: header.freeCount,
+                             frames: &frames, values: &values, at: offset)
+                    funs.append(header)
                     continue
                 }
             default:
                 term = try readScalar(tag: tag, at: offset)
             }
             // A term is complete: hand it to its container, closing every container it completes.
-            while let top = frames.last {
+            while !frames.isEmpty {
                 values.append(term)
                 frames[frames.count - 1].remaining -= 1
-                if top.remaining > 1 { break }
-                frames.removeLast()
-                term = try close(top, values: &values)
+                if frames[frames.count - 1].remaining > 0 { break }
+                term = try close(frames.removeLast(), values: &values, funs: &funs)
             }
             if frames.isEmpty { return term }
         }
     }
 
     private mutating func open(
-        _ kind: Frame.Kind, children: Int, frames: inout [Frame], values: inout [Term], at offset: Int
+        _ kind: Frame.Kind, children: Int, length: Int, frames: inout [Frame], values: inout [Term], at offset: Int
     ) throws(ETFDecodingError) {
-        try require(children, at: offset)
+        guard children <= available else {
+            throw .lengthExceedsInput(length: length, available: max(available, 0), offset: offset)
+        }
         guard frames.count < limits.maxDepth else { throw .nestingTooDeep(limit: limits.maxDepth, offset: offset) }
         promised += children
         // Safe to reserve: the promise accounting bounds the total by the input's size.
@@ -263,7 +274,7 @@ extension TermReader {
         frames.append(Frame(kind: kind, remaining: children, base: values.count, offset: offset))
     }
 
-    private func close(_ frame: Frame, values: inout [Term]) throws(ETFDecodingError) -> Term {
+    private func close(_ frame: Frame, values: inout [Term], funs: inout [FunHeader]) throws(ETFDecodingError) -> Term {
         defer { values.removeSubrange(frame.base...) }
         switch frame.kind {
         case .tuple:
@@ -287,8 +298,8 @@ extension TermReader {
             }
             guard storage.count == pairs else { throw .duplicateMapKey(offset: frame.offset) }
             return .map(TermMap(storage))
-        case .fun(let header):
-            return try finishFun(header, freeVariables: Array(values[frame.base...]), at: frame.offset)
+        case .fun:
+            return try finishFun(funs.removeLast(), freeVariables: Array(values[frame.base...]), at: frame.offset)
         }
     }
 }
@@ -427,7 +438,7 @@ extension TermReader {
 
 extension TermReader {
     /// NEW_FUN_EXT up to its free variables: `Size:32 Arity:8 Uniq:16 Index:32 NumFree:32 Module
-    /// OldIndex OldUniq Pid`. The returned fun's `freeVariables` holds `NumFree` placeholders.
+    /// OldIndex OldUniq Pid`.
     private mutating func readFunHeader(at offset: Int) throws(ETFDecodingError) -> FunHeader {
         let size = Int(try u32())
         try require(size - 4, at: offset)
@@ -444,13 +455,11 @@ extension TermReader {
             throw .unexpectedTag(pidTag, expected: "a pid (the fun's creator)", offset: pidOffset)
         }
         let pid = Term.pid(try readPid(tag: pidTag, at: pidOffset))
-        try require(free, at: offset)
         let fun = ForeignFun(
             arity: arity, uniq: uniq, index: index, module: module,
-            oldIndex: oldIndex, oldUniq: oldUniq, pid: pid,
-            freeVariables: Array(repeating: .emptyList, count: free)
+            oldIndex: oldIndex, oldUniq: oldUniq, pid: pid, freeVariables: []
         )
-        return FunHeader(fun: fun, size: size)
+        return FunHeader(fun: fun, size: size, freeCount: free)
     }
 
     private func finishFun(_ header: FunHeader, freeVariables: [Term], at offset: Int) throws(ETFDecodingError) -> Term {
@@ -517,7 +526,7 @@ extension TermReader {
             text = String(scalars)
         }
         do {
-            return try Atom.intern(text)
+            return try Atom.intern(text, tableLimit: limits.atomTableLimit)
         } catch {
             switch error {
             case .tooLong(let count): throw .atomTooLong(length: count, offset: offset)

@@ -3,7 +3,7 @@ import BigInt
 /// Writes terms in the External Term Format, the way a distribution peer with the UTF8_ATOMS,
 /// BIG_CREATION and V4_NC flags expects them (and as OTP 25's `term_to_binary(T, [{minor_version, 2}])`
 /// writes them): atoms as UTF-8 (119/118), pids as NEW_PID (88), ports as NEW_PORT (89, V4_PORT
-/// when the id needs 64 bits), references as NEWER_REFERENCE (90).
+/// when the id needs more than 28 bits), references as NEWER_REFERENCE (90).
 ///
 /// The encoder walks the term with an explicit stack, so however deep a term is it cannot
 /// overflow the thread's stack.
@@ -125,10 +125,10 @@ struct TermWriter {
         case .map(let map):
             bytes.append(Tag.map)
             put32(UInt32(map.count))
-            // erl writes a small map (up to 32 keys) in key order; match it so the bytes agree.
-            // Larger maps have no canonical order on the BEAM either.
+            // erl writes a small map (up to 32 keys) in its map-key order; match it so the bytes
+            // agree. Larger maps have no canonical order on the BEAM either.
             if map.count <= 32 {
-                for (key, value) in map.sortedEntries.reversed() {
+                for (key, value) in MapKeyOrder.sorted(map).reversed() {
                     stack.append(.term(value))
                     stack.append(.term(key))
                 }
@@ -140,7 +140,8 @@ struct TermWriter {
             }
         case .pid(let pid): writePid(pid)
         case .port(let port):
-            if port.id > UInt32.max {
+            // OTP 25 writes NEW_PORT only while the id fits the old 28-bit port number.
+            if port.id > 0x0FFF_FFFF {
                 bytes.append(Tag.v4Port)
                 writeAtom(port.node)
                 put64(port.id)

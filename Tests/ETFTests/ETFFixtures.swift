@@ -87,6 +87,10 @@ enum ETFFixtures {
             "map_nested": .map([
                 (.atom("a"), .map([(.atom("b"), .map([]))])), (.atom("c"), .list([.map([])])),
             ]),
+            "map_int_float_keys": .map([
+                (.float(1.5), .atom("a")), (.int(2), .atom("b")), (.tuple(.float(2.5)), .atom("c")),
+                (.tuple(.int(3)), .atom("d")), (.list([.float(1.0)]), .atom("e")), (.list([.int(7)]), .atom("f")),
+            ]),
             "map_large": .map((1...40).map { (.int($0), .int($0 * $0)) }),
             "pid": .pid(Pid(node: node, id: 80, serial: 0, creation: creation)),
             "pid_serial": .pid(Pid(node: node, id: 1234, serial: 5, creation: creation)),
