@@ -14,45 +14,91 @@ extension Parser {
     }
 
     /// `( … )`: nothing is an empty block, one expression is itself, several are a block.
-    mutating func parseParens() throws(SyntaxError) -> Term {
+    func parseParens() throws(SyntaxError) -> Term {
         let open = current
         advance()
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
+        let outer = enter(.block)
+        defer { scope = outer }
         var exprs: [Term] = []
+        let semicolonFirst = current.isOp(";")
         skipSeparators()
+        if current.isOp("->") || parenthesizedHeadAhead() {
+            let clauses = try parseStabClauses(terminators: [")"], pending: nil)
+            try expect(")")
+            return Term.list(clauses)
+        }
         while !current.isOp(")") {
-            exprs.append(try parseExpression())
+            let expr = try parseExpression()
+            if exprs.isEmpty && (current.isOp("->") || current.isOp(",")) {
+                let clauses = try parseStabClauses(terminators: [")"], pending: expr)
+                try expect(")")
+                return Term.list(clauses)
+            }
+            exprs.append(expr)
             guard current.isEOL || current.isOp(")") else { throw unexpected(current) }
             skipSeparators()
         }
         advance()
-        if exprs.isEmpty { return Quoted.buildBlock([]) }
+        // `()` is an empty block without metadata, `(;)` one with a line, as in Elixir.
+        if exprs.isEmpty { return Quoted.buildBlock([], meta: semicolonFirst ? Quoted.meta(open.line) : .emptyList) }
         return Quoted.buildBlock(exprs, meta: Quoted.meta(open.line))
     }
 
-    mutating func parseFn() throws(SyntaxError) -> Term {
+    func parseFn() throws(SyntaxError) -> Term {
         let token = current
+        let hasArrow = arrowBeforeEnd()
         advance()
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
-        skipSeparators()
-        guard let clauses = try parseStabClauses(terminators: ["end"], pending: nil) else {
-            throw unexpected(current)
+        guard hasArrow else {
+            // Elixir reads the body first: a syntax error in it wins over the missing `->`.
+            skipSeparators()
+            while !current.isReserved("end") {
+                _ = try parseExpression()
+                guard current.isEOL || current.isReserved("end") else { throw unexpected(current) }
+                skipSeparators()
+            }
+            throw context.error(
+                "expected anonymous functions to be defined with -> inside: 'fn'", line: token.line, column: token.column)
         }
+        let outer = enter(.block)
+        defer { scope = outer }
+        skipSeparators()
+        let clauses = try parseStabClauses(terminators: ["end"], pending: nil)
         guard current.isReserved("end") else { throw unexpected(current) }
         advance()
         return Quoted.call(Atom("fn"), Quoted.meta(token.line), clauses)
     }
 
+    /// Whether the `fn` at the current token has a `->` of its own before its `end`.
+    func arrowBeforeEnd() -> Bool {
+        var level = 0
+        var offset = 1
+        while index + offset < tokens.count {
+            let token = tokens[index + offset]
+            switch token.kind {
+            case .reserved("fn"), .reserved("do"): level += 1
+            case .reserved("end"):
+                if level == 0 { return false }
+                level -= 1
+            case .op("->") where level == 0: return true
+            case .eof: return true
+            default: break
+            }
+            offset += 1
+        }
+        return true
+    }
+
     /// `do … end` with `else`/`after`/`catch`/`rescue` sections, as `[do: …, else: …]`.
-    mutating func parseDoBlock() throws(SyntaxError) -> Term {
+    func parseDoBlock() throws(SyntaxError) -> Term {
+        let block = try parseDoBlockSections()
+        scope.sawDoBlock = true
+        return block
+    }
+
+    func parseDoBlockSections() throws(SyntaxError) -> Term {
         advance()
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
+        let outer = enter(.block)
+        defer { scope = outer }
         var sections: [(Term, Term)] = []
         var key = "do"
         let terminators = Parser.sectionWords.union(["end"])
@@ -61,25 +107,35 @@ extension Parser {
             sections.append((.atom(Atom(key)), body))
             guard case .reserved(let word) = current.kind else { throw unexpected(current) }
             advance()
-            if word == "end" { break }
+            if word == "end" {
+                doBlockEnd = index
+                break
+            }
             key = word
         }
         return Quoted.keywordList(sections)
     }
 
     /// A section is either `->` clauses or a plain block, told apart by its first expression.
-    mutating func parseSectionBody(terminators: Set<String>) throws(SyntaxError) -> Term {
+    func parseSectionBody(terminators: Set<String>) throws(SyntaxError) -> Term {
         skipSeparators()
         if isTerminator(current, terminators) { return Quoted.buildBlock([]) }
         if current.isOp("->") || parenthesizedHeadAhead() {
-            return Term.list(try parseStabClauses(terminators: terminators, pending: nil) ?? [])
+            return Term.list(try parseStabClauses(terminators: terminators, pending: nil))
         }
+        scope.sawDoBlock = false
         let first = try parseExpression()
         if current.isOp("->") || current.isOp(",") {
-            return Term.list(try parseStabClauses(terminators: terminators, pending: first) ?? [])
+            return Term.list(try parseStabClauses(terminators: terminators, pending: first))
         }
         var exprs = [first]
         while true {
+            if current.isOp("->") {
+                throw context.error(
+                    "unexpected operator ->. If you want to define multiple clauses, the first expression must use ->. "
+                        + "Syntax error before: '->'",
+                    line: current.line, column: 0, excerpt: false)
+            }
             guard current.isEOL || isTerminator(current, terminators) else { throw unexpected(current) }
             skipSeparators()
             if isTerminator(current, terminators) { break }
@@ -110,7 +166,7 @@ extension Parser {
     }
 
     /// `head -> body` clauses until a terminator; `pending` is a first head expression already read.
-    mutating func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term]? {
+    func parseStabClauses(terminators: Set<String>, pending: Term?) throws(SyntaxError) -> [Term] {
         var clauses: [Term] = []
         var head: [Term]? = pending.map { [$0] }
         while true {
@@ -127,11 +183,10 @@ extension Parser {
                         advance()
                         let guardExpr = try parseExpression(Operators.binary["when"]!.precedence)
                         items = [Quoted.call(Atom("when"), Quoted.meta(whenToken.line), items + [guardExpr])]
-                        head = items
-                    } else {
-                        head = items
                     }
+                    head = items
                 } else {
+                    scope.sawDoBlock = false
                     head = [try parseExpression()]
                 }
             }
@@ -145,20 +200,21 @@ extension Parser {
                     args.append(try parseExpression())
                 }
             }
-            guard current.isOp("->") else { throw unexpected(current) }
+            // A clause head cannot end in a `do … end` block.
+            guard current.isOp("->"), !scope.sawDoBlock else { throw unexpected(current) }
             let arrow = current
             advance()
             var body: [Term] = []
             while true {
+                let separated = current.isEOL
                 skipSeparators()
                 if isTerminator(current, terminators) { break }
-                if current.isOp("->") || parenthesizedHeadAhead() && !body.isEmpty {
-                    head = current.isOp("->") ? [] : nil
-                    if head == nil { break }
-                    break
-                }
+                if current.isOp("->") { throw unexpected(current) }
+                if separated && parenthesizedHeadAhead() { break }
+                scope.sawDoBlock = false
                 let expr = try parseExpression()
                 if current.isOp("->") || current.isOp(",") {
+                    guard separated else { throw unexpected(current) }
                     head = [expr]
                     break
                 }

@@ -2,24 +2,75 @@ import ETF
 
 /// A recursive-descent parser with precedence climbing for binary operators, producing the
 /// quoted form `Code.string_to_quoted/1` returns.
-struct Parser {
+final class Parser {
     /// Deepest expression nesting accepted before giving up with a SyntaxError.
     static let maxDepth = 2048
 
     var tokens: [Token]
     var index = 0
     let context: ErrorContext
-    /// True inside a `#{}`: its end is not the end of the input, so running out is an error.
-    let isInterpolation: Bool
     var depth: Int
-    /// Whether a `do` block may attach to the call being parsed. False inside the arguments of a
-    /// call without parentheses, so `if foo(a) do … end` gives the block to `if`.
-    var allowDo = true
+    /// The token index just after the last `do … end` block's `end`: no `.` may follow it.
+    var doBlockEnd = -1
+    /// What the surrounding construct allows; brackets and blocks start a fresh one.
+    var scope = Scope()
 
-    init(tokens: [Token], context: ErrorContext, isInterpolation: Bool = false, depth: Int = 0) {
+    /// Context-dependent rules, saved and restored as brackets and blocks nest.
+    struct Scope {
+        /// Whether a `do` block may attach to the call being parsed. False inside the arguments of a
+        /// call without parentheses, so `if foo(a) do … end` gives the block to `if`.
+        var allowDo = true
+        /// Where a call without parentheses may not take several arguments, because the commas
+        /// would be ambiguous: inside a container, or as a later argument of another such call.
+        var commaContext = CommaContext.free
+        /// True while reading a map key, where `|` belongs to the map (`%{map | key => value}`).
+        var inMapKey = false
+        /// True while reading the name in `%name{…}`, where `{` opens the struct, not an argument.
+        var inStructName = false
+        /// Set when a `do … end` block was read at this level: such an expression cannot be a
+        /// clause head (`if a do b end -> c` is an error).
+        var sawDoBlock = false
+
+        /// Inside parentheses, `fn … end` and `do … end`.
+        static let block = Scope()
+        /// Inside a list, tuple, map, bitstring or access brackets.
+        static let container = Scope(commaContext: .container)
+    }
+
+    var allowDo: Bool {
+        get { scope.allowDo }
+        set { scope.allowDo = newValue }
+    }
+
+    var commaContext: CommaContext {
+        get { scope.commaContext }
+        set { scope.commaContext = newValue }
+    }
+
+    var inMapKey: Bool {
+        get { scope.inMapKey }
+        set { scope.inMapKey = newValue }
+    }
+
+    var inStructName: Bool {
+        get { scope.inStructName }
+        set { scope.inStructName = newValue }
+    }
+
+    /// Switches to `inner` and answers the scope to restore afterwards.
+    func enter(_ inner: Scope) -> Scope {
+        let outer = scope
+        scope = inner
+        return outer
+    }
+
+    enum CommaContext {
+        case free, container, nestedCall
+    }
+
+    init(tokens: [Token], context: ErrorContext, depth: Int = 0) {
         self.tokens = tokens
         self.context = context
-        self.isInterpolation = isInterpolation
         self.depth = depth
     }
 
@@ -31,26 +82,26 @@ struct Parser {
         tokens[min(index + offset, tokens.count - 1)]
     }
 
-    mutating func advance() {
+    func advance() {
         if index < tokens.count - 1 { index += 1 }
     }
 
-    mutating func skipSeparators() {
+    func skipSeparators() {
         while current.isEOL { advance() }
     }
 
-    mutating func skipNewlines() {
+    func skipNewlines() {
         while case .eol = current.kind { advance() }
     }
 
     /// Line breaks may come before a closing bracket, not before a comma.
-    mutating func skipNewlinesBeforeClosing() throws(SyntaxError) {
+    func skipNewlinesBeforeClosing() throws(SyntaxError) {
         guard case .eol = current.kind else { return }
         skipNewlines()
         if current.isOp(",") { throw unexpected(current) }
     }
 
-    mutating func expect(_ symbol: String) throws(SyntaxError) {
+    func expect(_ symbol: String) throws(SyntaxError) {
         skipNewlines()
         guard current.isOp(symbol) else { throw unexpected(current) }
         advance()
@@ -58,7 +109,7 @@ struct Parser {
 
     /// Elixir's "syntax error before: …", or incomplete when the input ran out.
     func unexpected(_ token: Token) -> SyntaxError {
-        if token.isEOF && !isInterpolation {
+        if token.isEOF {
             return context.error(
                 "syntax error: expression is incomplete", line: token.line, column: token.column, kind: .tokenMissing)
         }
@@ -68,44 +119,89 @@ struct Parser {
                 "syntax error before: \(token.text). \"\(token.text)\" is a reserved word in Elixir and therefore its usage "
                     + "is limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
                 line: token.line, column: token.column, excerpt: false)
-        case .reserved(let word) where word != "fn":
+        case .op(let word) where ["and", "or", "in", "when", "not"].contains(word):
             return context.error(
                 "syntax error before: \(word). \"\(word)\" is a reserved word in Elixir and therefore its usage is "
                     + "limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
                 line: token.line, column: token.column, excerpt: false)
+        case .reserved(let word) where word != "fn" && word != "do":
+            return context.error(
+                "syntax error before: \(word). \"\(word)\" is a reserved word in Elixir and therefore its usage is "
+                    + "limited. For instance, it can't be used as a variable or be defined nor invoked as a regular function",
+                line: token.line, column: token.column, excerpt: false)
+        case .eol:
+            return context.error(
+                "unexpectedly reached end of line. The current expression is invalid or incomplete",
+                line: token.line, column: token.column, excerpt: false)
+        case .string, .sigil,
+             .integer where token.text.hasPrefix("?"):
+            return context.error(
+                "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column, excerpt: false)
         default:
             return context.error(
                 "syntax error before: \(Parser.describe(token))", line: token.line, column: token.column)
         }
     }
 
+    /// A token as Elixir's parser names it in "syntax error before: …": Erlang's way of
+    /// printing the token's value (atoms quoted when they need it, numbers as strings).
     static func describe(_ token: Token) -> String {
         switch token.kind {
-        case .op(let symbol): return "'\(symbol)'"
-        case .identifier(let name): return name
+        case .op(let symbol): return "'" + symbol.replacingOccurrences(of: "\\", with: "\\\\") + "'"
+        case .identifier(let name): return erlangAtom(name)
         case .alias(let name): return "'\(name)'"
-        case .atom(let atom): return atom.text
+        case .atom(let atom): return erlangAtom(atom.text)
+        case .integer where token.text.hasPrefix("?"): return token.text
         case .integer, .float: return "\"\(token.text)\""
         case .keyword: return "'\(token.text)'"
+        case .charlist(let segments):
+            if segments.count == 1, case .text(let bytes) = segments[0] {
+                return "\"\(String(decoding: bytes, as: UTF8.self))\""
+            }
+            return "'\(token.text)'"
         case .reserved(let word): return word
         case .eol: return "eol"
         case .eof: return ""
         case .string(let segments):
             if segments.count == 1, case .text(let bytes) = segments[0] {
-                return "[<<\"\(String(decoding: bytes, as: UTF8.self))\">>]"
+                return "\"\(String(decoding: bytes, as: UTF8.self))\""
             }
-            return "string"
-        case .captureInt(let n): return "'&\(n)'"
-        default: return token.text.isEmpty ? "'\(token.kind)'" : token.text
+            return "'\(token.text)'"
+        case .captureInt: return "'&'"
+        case .sigil(let name, let parts, _, _, _):
+            var content = ""
+            if case .text(let bytes)? = parts.first { content = String(decoding: bytes, as: UTF8.self) }
+            return "sigil ~\(name.dropFirst("sigil_".count)) starting with content '\(content)'"
+        default: return "'\(token.text)'"
         }
+    }
+
+    /// Erlang's reserved words, which it quotes when they are atoms.
+    static let erlangReservedWords: Set<String> = [
+        "after", "and", "andalso", "band", "begin", "bnot", "bor", "bsl", "bsr", "bxor", "case", "catch", "cond", "div",
+        "else", "end", "fun", "if", "let", "maybe", "not", "of", "or", "orelse", "receive", "rem", "try", "when", "xor",
+    ]
+
+    /// An atom as Erlang prints it: bare when it is a plain lowercase word, quoted otherwise.
+    static func erlangAtom(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        let plain = !bytes.isEmpty && bytes[0] >= UInt8(ascii: "a") && bytes[0] <= UInt8(ascii: "z")
+            && bytes.allSatisfy { byte in
+                (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "_")
+                    || byte == UInt8(ascii: "@")
+            }
+        return plain && !erlangReservedWords.contains(text) ? text : "'\(text)'"
     }
 
     // MARK: - Program
 
     /// The whole token stream as one term.
-    mutating func parseProgram() throws(SyntaxError) -> Term {
+    func parseProgram() throws(SyntaxError) -> Term {
         var exprs: [Term] = []
+        let first = current
         skipSeparators()
+        if current.isEOF && first.isOp(";") { return Quoted.buildBlock([], meta: Quoted.meta(first.line)) }
         while !current.isEOF {
             exprs.append(try parseExpression())
             guard current.isEOL || current.isEOF else { throw unexpected(current) }
@@ -116,7 +212,7 @@ struct Parser {
 
     // MARK: - Expressions
 
-    mutating func parseExpression(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
+    func parseExpression(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
         depth += 1
         defer { depth -= 1 }
         guard depth < Parser.maxDepth else {
@@ -124,11 +220,22 @@ struct Parser {
                 "too many nested expressions (more than \(Parser.maxDepth) levels)",
                 line: current.line, column: current.column)
         }
-        var left = try parseUnary()
+        let startToken = current
+        let left = try parseUnary(minPrecedence)
+        return try parseOperators(after: left, minPrecedence,
+                                  leftIsBareUnary: startToken.isOp("not") || startToken.isOp("!"))
+    }
+
+    /// Precedence climbing over the binary operators that follow `left`.
+    func parseOperators(after left: Term, _ minPrecedence: Int, leftIsBareUnary: Bool) throws(SyntaxError) -> Term {
+        var left = left
+        var leftIsBareUnary = leftIsBareUnary
+        var chain = depth
         while true {
             guard case .op(let symbol) = current.kind, let (precedence, right) = Operators.binary[symbol],
-                  precedence >= minPrecedence, symbol != "=>" else { break }
+                  precedence >= minPrecedence, symbol != "=>", !(symbol == "|" && inMapKey) else { break }
             let opToken = current
+            try checkNesting(&chain, at: opToken)
             advance()
             if symbol == "//" {
                 let step = try parseExpression(right ? precedence : precedence + 1)
@@ -143,19 +250,32 @@ struct Parser {
                 left = Quoted.call(Atom("..//"), meta, bounds + [step])
                 continue
             }
-            let rhs: Term
-            if symbol == "|", isKeywordStart(current) {
-                rhs = try parseKeywordList(context: .list)
-            } else {
-                rhs = try parseExpression(right ? precedence : precedence + 1)
-            }
-            if symbol == "not in" {
+            let rhs = try parseExpression(right ? precedence : precedence + 1)
+            if symbol == "in" || symbol == "not in", let (head, meta, args) = Quoted.parts(left),
+               head == .atom(Atom("not")) || head == .atom(Atom("!")), let operand = args.properList, operand.count == 1,
+               leftIsBareUnary {
+                let inner = symbol == "in"
+                    ? Quoted.call("in", line: opToken.line, [operand[0], rhs])
+                    : Quoted.call("not", line: opToken.line, [Quoted.call("in", line: opToken.line, [operand[0], rhs])])
+                left = Quoted.call(head.atomValue!, meta, [inner])
+            } else if symbol == "not in" {
                 left = Quoted.call("not", line: opToken.line, [Quoted.call("in", line: opToken.line, [left, rhs])])
             } else {
                 left = Quoted.call(try atom(symbol, opToken), Quoted.meta(opToken.line), [left, rhs])
             }
+            leftIsBareUnary = false
         }
         return left
+    }
+
+    /// A left-nested chain (`a + b + c …`, `a.b.c …`) builds a term as deep as it is long;
+    /// it counts against the same limit as nesting, so no term is too deep to free or compare.
+    func checkNesting(_ chain: inout Int, at token: Token) throws(SyntaxError) {
+        chain += 1
+        guard chain < Parser.maxDepth else {
+            throw context.error(
+                "too many nested expressions (more than \(Parser.maxDepth) levels)", line: token.line, column: token.column)
+        }
     }
 
     func atom(_ text: String, _ token: Token) throws(SyntaxError) -> Atom {
@@ -167,7 +287,9 @@ struct Parser {
         }
     }
 
-    mutating func parseUnary() throws(SyntaxError) -> Term {
+    /// A unary operator's operand is itself unary (`- - a`), except that an operand ending in a
+    /// `do … end` block takes the operators after it along: `!if a do b end > c` is `!(… > c)`.
+    func parseUnary(_ minPrecedence: Int = 0) throws(SyntaxError) -> Term {
         let token = current
         if case .op(let symbol) = token.kind {
             switch symbol {
@@ -180,7 +302,10 @@ struct Parser {
                         "too many nested expressions (more than \(Parser.maxDepth) levels)",
                         line: token.line, column: token.column)
                 }
-                let operand = try parseUnary()
+                var operand = try parseUnary(minPrecedence)
+                if index == doBlockEnd {
+                    operand = try parseOperators(after: operand, minPrecedence, leftIsBareUnary: false)
+                }
                 return Quoted.call(Atom(symbol), Quoted.meta(token.line), [operand])
             case "&":
                 advance()
@@ -203,7 +328,7 @@ struct Parser {
 
     // MARK: - Primary expressions
 
-    mutating func parsePrimary() throws(SyntaxError) -> Term {
+    func parsePrimary() throws(SyntaxError) -> Term {
         let token = current
         switch token.kind {
         case .integer(let value):
@@ -226,9 +351,11 @@ struct Parser {
             let binary = Quoted.call(Atom("<<>>"), Quoted.meta(token.line), try interpolationParts(segments))
             return Quoted.remote(.atom(Quoted.erlang), Atom("binary_to_atom"), dotLine: token.line,
                                  meta: Quoted.meta(token.line), [binary, .atom(Atom("utf8"))])
-        case .sigil(let name, let parts, let modifiers, let delimiter):
+        case .sigil(let name, let parts, let modifiers, let delimiter, let indentation):
             advance()
-            let binary = Quoted.call(Atom("<<>>"), Quoted.meta(token.line), try interpolationParts(parts))
+            let binaryMeta = indentation.map { Quoted.meta([(Atom("indentation"), .int($0))], line: token.line) }
+                ?? Quoted.meta(token.line)
+            let binary = Quoted.call(Atom("<<>>"), binaryMeta, try interpolationParts(parts))
             let meta = Quoted.meta([(Quoted.delimiterKey, .string(delimiter))], line: token.line)
             return Quoted.call(try atom(name, token), meta, [binary, Term.list(modifiers.map { .int(Int($0)) })])
         case .captureInt(let n):
@@ -239,8 +366,11 @@ struct Parser {
             return Quoted.call(Quoted.aliases, Quoted.meta(token.line), [.atom(try atom(name, token))])
         case .identifier(let name):
             return try parseIdentifier(name, token)
-        case .keyword, .quotedKeyword:
-            return try parseKeywordList(context: .list)
+        case .keyword:
+            throw context.error(
+                "syntax error before: \(token.text.dropLast())", line: token.line, column: token.column)
+        case .quotedKeyword:
+            throw unexpected(token)
         case .reserved("fn"):
             return try parseFn()
         case .op("("):
@@ -255,421 +385,27 @@ struct Parser {
             return try parseMap()
         case .op("@"):
             advance()
-            let operand: Term
+            var operand: Term
+            // `@` binds tighter than `.`: `@foo.bar` reads `(@foo).bar`.
             if case .identifier(let name) = current.kind {
                 operand = try parseIdentifier(name, current, allowAccess: false)
+            } else if case .op(let symbol) = current.kind, ["-", "+", "!", "^", "not", "~~~", "&", "@"].contains(symbol) {
+                operand = try parseUnary()
             } else {
                 operand = try parsePrimary()
             }
+            if index == doBlockEnd {
+                operand = try parseOperators(after: operand, 0, leftIsBareUnary: false)
+            }
             return Quoted.call(Atom("@"), Quoted.meta(token.line), [operand])
-        case .op("..."), .op(".."):
+        case .op("..."):
             advance()
             return Quoted.variable(Atom(token.text), line: token.line)
+        case .op(".."):
+            advance()
+            return Quoted.call(Atom(".."), Quoted.meta(token.line), [])
         default:
             throw unexpected(token)
         }
-    }
-
-    /// Whether `token` can begin an argument of a call written without parentheses.
-    func startsNoParensArgument(_ token: Token) -> Bool {
-        guard token.spaceBefore else { return false }
-        switch token.kind {
-        case .integer, .float, .atom, .interpolatedAtom, .string, .heredoc, .charlist, .sigil, .identifier, .alias,
-             .keyword, .quotedKeyword, .captureInt:
-            return true
-        case .reserved(let word): return word == "fn"
-        case .op(let symbol):
-            switch symbol {
-            case "(", "[", "{", "<<", "%", "@", "&", "!", "^", "not", "~~~", "...": return true
-            case "-", "+": return !token.spaceAfter
-            default: return false
-            }
-        default: return false
-        }
-    }
-
-    mutating func parseIdentifier(_ name: String, _ token: Token, allowAccess: Bool = true) throws(SyntaxError) -> Term {
-        advance()
-        let nameAtom = try atom(name, token)
-        let next = current
-        if next.isOp("(") && !next.spaceBefore {
-            let outerAllowDo = allowDo
-            var args = try parseCallArguments()
-            if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
-            return Quoted.call(nameAtom, Quoted.meta(token.line), args)
-        }
-        if next.isOp("[") && !next.spaceBefore {
-            return Quoted.variable(nameAtom, line: token.line)
-        }
-        if next.isReserved("do") {
-            guard allowDo else { return Quoted.variable(nameAtom, line: token.line) }
-            return Quoted.call(nameAtom, Quoted.meta(token.line), [try parseDoBlock()])
-        }
-        if startsNoParensArgument(next) {
-            let ambiguous = (next.isOp("-") || next.isOp("+"))
-            let args = try parseNoParensArguments()
-            let meta = ambiguous
-                ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
-            return Quoted.call(nameAtom, meta, args)
-        }
-        return Quoted.variable(nameAtom, line: token.line)
-    }
-
-    /// `a, b, key: value` after a call name without parentheses, plus a trailing `do` block.
-    mutating func parseNoParensArguments() throws(SyntaxError) -> [Term] {
-        let outerAllowDo = allowDo
-        allowDo = false
-        var args: [Term] = []
-        do {
-            args.append(try parseExpression())
-            while current.isOp(",") {
-                advance()
-                args.append(try parseExpression())
-            }
-        } catch {
-            allowDo = outerAllowDo
-            throw error
-        }
-        allowDo = outerAllowDo
-        if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
-        return args
-    }
-
-    /// `( … )` after a call name: comma-separated arguments, keywords last.
-    mutating func parseCallArguments() throws(SyntaxError) -> [Term] {
-        advance()
-        let items = try parseSequence(closing: ")", context: .call)
-        return items
-    }
-
-    // MARK: - Postfix: dots, remote calls, access
-
-    mutating func parsePostfix(_ base: Term) throws(SyntaxError) -> Term {
-        var result = base
-        var lastWasParenCall = tokens[max(index - 1, 0)].isOp(")")
-        while true {
-            let token = current
-            if token.isOp(".") {
-                advance()
-                result = try parseDotted(result, dot: token)
-                lastWasParenCall = tokens[max(index - 1, 0)].isOp(")")
-            } else if token.isOp("[") && !token.spaceBefore {
-                advance()
-                let outerAllowDo = allowDo
-                allowDo = true
-                skipNewlines()
-                let key = try parseExpression()
-                allowDo = outerAllowDo
-                try expect("]")
-                result = Quoted.remote(.atom(Quoted.access), Atom("get"), dotLine: token.line,
-                                       meta: Quoted.meta(token.line), [result, key])
-                lastWasParenCall = false
-            } else if token.isOp("(") && !token.spaceBefore && lastWasParenCall {
-                let args = try parseCallArguments()
-                result = .tuple([result, Quoted.meta(token.line), Term.list(args)])
-            } else {
-                return result
-            }
-        }
-    }
-
-    mutating func parseDotted(_ receiver: Term, dot: Token) throws(SyntaxError) -> Term {
-        let token = current
-        switch token.kind {
-        case .identifier(let name):
-            advance()
-            let name = try atom(name, token)
-            let next = current
-            if next.isOp("(") && !next.spaceBefore {
-                let outerAllowDo = allowDo
-                var args = try parseCallArguments()
-                if outerAllowDo, current.isReserved("do") { args.append(try parseDoBlock()) }
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line), args)
-            }
-            if next.isReserved("do") && allowDo {
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: Quoted.meta(token.line),
-                                     [try parseDoBlock()])
-            }
-            if !(next.isOp("[") && !next.spaceBefore) && startsNoParensArgument(next) {
-                let ambiguous = (next.isOp("-") || next.isOp("+"))
-                let args = try parseNoParensArguments()
-                let meta = ambiguous
-                    ? Quoted.meta([(Quoted.ambiguousOp, .nil)], line: token.line) : Quoted.meta(token.line)
-                return Quoted.remote(receiver, name, dotLine: dot.line, meta: meta, args)
-            }
-            return Quoted.remote(receiver, name, dotLine: dot.line,
-                                 meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
-        case .alias(let name):
-            advance()
-            let segment = Term.atom(try atom(name, token))
-            if let (head, meta, args) = Quoted.parts(receiver), head == .atom(Quoted.aliases),
-               let names = args.properList {
-                return Quoted.call(Quoted.aliases, meta, names + [segment])
-            }
-            return Quoted.call(Quoted.aliases, Quoted.meta(dot.line), [receiver, segment])
-        case .op("("):
-            let args = try parseCallArguments()
-            return .tuple([.tuple([.atom(Quoted.dot), Quoted.meta(dot.line), Term.list([receiver])]),
-                           Quoted.meta(dot.line), Term.list(args)])
-        case .op("{"):
-            advance()
-            let items = try parseSequence(closing: "}", context: .call)
-            return Quoted.remote(receiver, Atom("{}"), dotLine: dot.line, meta: Quoted.meta(dot.line), items)
-        case .atom(let atom) where token.text == "true" || token.text == "false" || token.text == "nil":
-            advance()
-            return Quoted.remote(receiver, atom, dotLine: dot.line,
-                                 meta: Quoted.meta([(Quoted.noParens, .true)], line: token.line), [])
-        default:
-            throw unexpected(token)
-        }
-    }
-
-    // MARK: - Containers
-
-    enum SequenceContext {
-        case call, list, map
-
-        var keywordMisplacedMessage: String {
-            switch self {
-            case .call:
-                "unexpected expression after keyword list. Keyword lists must always come as the last argument. "
-                    + "Therefore, this is not allowed:\n\n    function_call(1, some: :option, 2)\n\nInstead, wrap the "
-                    + "keyword in brackets:\n\n    function_call(1, [some: :option], 2)\n\nSyntax error after: ','"
-            case .list, .map:
-                "unexpected expression after keyword list. Keyword lists must always come last in lists and maps. "
-                    + "Therefore, this is not allowed:\n\n    [some: :value, :another]\n    %{some: :value, another => value}"
-                    + "\n\nInstead, reorder it to be the last entry:\n\n    [:another, some: :value]\n    "
-                    + "%{another => value, some: :value}\n\nSyntax error after: ','"
-            }
-        }
-    }
-
-    /// Comma-separated expressions up to `closing` (consumed). A keyword list comes last and is
-    /// one item (a call's last argument, a tuple's last element).
-    mutating func parseSequence(closing: String, context: SequenceContext) throws(SyntaxError) -> [Term] {
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
-        var items: [Term] = []
-        skipNewlines()
-        while !current.isOp(closing) {
-            if isKeywordStart(current) {
-                items.append(try parseKeywordList(context: context))
-                skipNewlines()
-                break
-            }
-            items.append(try parseExpression())
-            try skipNewlinesBeforeClosing()
-            guard current.isOp(",") else { break }
-            advance()
-            skipNewlines()
-        }
-        try expect(closing)
-        return items
-    }
-
-    /// `key: value, …` as a list of pairs.
-    mutating func parseKeywordList(context: SequenceContext) throws(SyntaxError) -> Term {
-        var pairs: [(Term, Term)] = []
-        while true {
-            let token = current
-            let key: Term
-            switch token.kind {
-            case .keyword(let atom): key = .atom(atom)
-            case .quotedKeyword(let segments):
-                let binary = Quoted.call(Atom("<<>>"), Quoted.meta(token.line), try interpolationParts(segments))
-                key = Quoted.remote(.atom(Quoted.erlang), Atom("binary_to_atom"), dotLine: token.line,
-                                    meta: Quoted.meta(token.line), [binary, .atom(Atom("utf8"))])
-            default: throw unexpected(token)
-            }
-            advance()
-            let value = try parseExpression()
-            pairs.append((key, value))
-            guard current.isOp(",") else { break }
-            let comma = current
-            let next = peekToken()
-            if isKeywordStart(next) {
-                advance()
-                continue
-            }
-            if next.isOp("]") || next.isOp("}") || next.isOp(")") || next.isOp(">>") || next.isEOL {
-                if next.isOp("]") || next.isOp("}") { advance() }
-                break
-            }
-            throw self.context.error(context.keywordMisplacedMessage, line: comma.line, column: comma.column)
-        }
-        return Quoted.keywordList(pairs)
-    }
-
-    mutating func parseList() throws(SyntaxError) -> Term {
-        advance()
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
-        var items: [Term] = []
-        skipNewlines()
-        while !current.isOp("]") {
-            if isKeywordStart(current) {
-                let keywords = try parseKeywordList(context: .list)
-                items.append(contentsOf: keywords.properList ?? [])
-                skipNewlines()
-                break
-            }
-            items.append(try parseExpression())
-            try skipNewlinesBeforeClosing()
-            guard current.isOp(",") else { break }
-            advance()
-            skipNewlines()
-        }
-        try expect("]")
-        return Term.list(items)
-    }
-
-    mutating func parseTuple() throws(SyntaxError) -> Term {
-        let token = current
-        advance()
-        let items = try parseSequence(closing: "}", context: .list)
-        if items.count == 2 { return .tuple(items) }
-        return Quoted.call(Atom("{}"), Quoted.meta(token.line), items)
-    }
-
-    mutating func parseBitstring() throws(SyntaxError) -> Term {
-        let token = current
-        advance()
-        let items = try parseSequence(closing: ">>", context: .list)
-        return Quoted.call(Atom("<<>>"), Quoted.meta(token.line), items)
-    }
-
-    /// `%{…}`, `%Name{…}`, including the update form `%{map | key: value}`.
-    mutating func parseMap() throws(SyntaxError) -> Term {
-        let percent = current
-        advance()
-        if current.isOp("{") {
-            return try parseMapBody(line: percent.line)
-        }
-        let outerAllowDo = allowDo
-        allowDo = false
-        let name: Term
-        do {
-            if case .identifier(let identifier) = current.kind {
-                let token = current
-                advance()
-                name = try parsePostfix(Quoted.variable(try atom(identifier, token), line: token.line))
-            } else {
-                name = try parsePostfix(try parsePrimary())
-            }
-        } catch {
-            allowDo = outerAllowDo
-            throw error
-        }
-        allowDo = outerAllowDo
-        guard current.isOp("{") else { throw unexpected(current) }
-        let body = try parseMapBody(line: current.line)
-        return Quoted.call(Atom("%"), Quoted.meta(percent.line), [name, body])
-    }
-
-    mutating func parseMapBody(line: Int) throws(SyntaxError) -> Term {
-        advance()
-        let outerAllowDo = allowDo
-        allowDo = true
-        defer { allowDo = outerAllowDo }
-        skipNewlines()
-        var entries: [Term] = []
-        if !current.isOp("}") && !isKeywordStart(current) {
-            let first = try parseExpression(Operators.binary["=>"]!.precedence + 1)
-            skipNewlines()
-            if current.isOp("|") {
-                let bar = current
-                advance()
-                skipNewlines()
-                let updates = try parseMapEntries()
-                entries = [Quoted.call(Atom("|"), Quoted.meta(bar.line), [first, Term.list(updates)])]
-                try expect("}")
-                return Quoted.call(Atom("%{}"), Quoted.meta(line), entries)
-            }
-            guard current.isOp("=>") else { throw unexpected(current) }
-            advance()
-            let value = try parseExpression()
-            entries.append(.tuple([first, value]))
-            skipNewlines()
-            if current.isOp(",") {
-                advance()
-                skipNewlines()
-                if !current.isOp("}") { entries.append(contentsOf: try parseMapEntries()) }
-            }
-        } else if !current.isOp("}") {
-            entries = try parseMapEntries()
-        }
-        try expect("}")
-        return Quoted.call(Atom("%{}"), Quoted.meta(line), entries)
-    }
-
-    /// `k => v, …, key: value` inside a map, as pairs.
-    mutating func parseMapEntries() throws(SyntaxError) -> [Term] {
-        var entries: [Term] = []
-        while !current.isOp("}") {
-            if isKeywordStart(current) {
-                entries.append(contentsOf: try parseKeywordList(context: .map).properList ?? [])
-                skipNewlines()
-                break
-            }
-            let key = try parseExpression(Operators.binary["=>"]!.precedence + 1)
-            skipNewlines()
-            guard current.isOp("=>") else { throw unexpected(current) }
-            advance()
-            entries.append(.tuple([key, try parseExpression()]))
-            skipNewlines()
-            guard current.isOp(",") else { break }
-            advance()
-            skipNewlines()
-        }
-        return entries
-    }
-
-    // MARK: - Strings
-
-    func buildString(_ segments: [Segment], line: Int) throws(SyntaxError) -> Term {
-        if segments.count == 1, case .text(let bytes) = segments[0] { return .binary(bytes) }
-        return Quoted.call(Atom("<<>>"), Quoted.meta(line), try interpolationParts(segments))
-    }
-
-    func interpolationParts(_ segments: [Segment]) throws(SyntaxError) -> [Term] {
-        var parts: [Term] = []
-        for segment in segments {
-            switch segment {
-            case .text(let bytes):
-                parts.append(.binary(bytes))
-            case .interpolation(let tokens, let line):
-                let expr = try parseInterpolation(tokens)
-                let toString = Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
-                                             meta: Quoted.meta(line), [expr])
-                parts.append(Quoted.call(Atom("::"), Quoted.meta(line), [toString, Quoted.variable(Atom("binary"), line: line)]))
-            }
-        }
-        return parts
-    }
-
-    func parseInterpolation(_ tokens: [Token]) throws(SyntaxError) -> Term {
-        var inner = Parser(tokens: tokens, context: context, isInterpolation: true, depth: depth + 1)
-        return try inner.parseProgram()
-    }
-
-    func buildCharlist(_ segments: [Segment], line: Int) throws(SyntaxError) -> Term {
-        if segments.count == 1, case .text(let bytes) = segments[0] {
-            return Term.list(String(decoding: bytes, as: UTF8.self).unicodeScalars.map { .int(Int($0.value)) })
-        }
-        var parts: [Term] = []
-        for segment in segments {
-            switch segment {
-            case .text(let bytes):
-                parts.append(.binary(bytes))
-            case .interpolation(let tokens, let line):
-                let expr = try parseInterpolation(tokens)
-                parts.append(Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
-                                           meta: Quoted.meta(line), [expr]))
-            }
-        }
-        return Quoted.remote(.atom(Quoted.list), Atom("to_charlist"), dotLine: line, meta: Quoted.meta(line),
-                             [Term.list(parts)])
     }
 }

@@ -45,16 +45,17 @@ enum Quoted {
     }
 
     /// Elixir's `build_block`: no expression is an empty block, one is itself (except a lone
-    /// `not`/`!`, which Elixir keeps wrapped), several are a `__block__`.
+    /// `not`/`!`/`unquote_splicing`, which Elixir keeps wrapped), several are a `__block__`.
     static func buildBlock(_ exprs: [Term], meta: Term = .emptyList) -> Term {
         if exprs.count == 1 {
             if case .tuple(let parts) = exprs[0], parts.count == 3, case .atom(let name) = parts[0],
-               name == Atom("not") || name == Atom("!"), let args = parts[2].properList, args.count == 1 {
+               name == Atom("not") || name == Atom("!") || name == Atom("unquote_splicing"),
+               let args = parts[2].properList, args.count == 1 {
                 return .tuple([.atom(block), meta, Term.list(exprs)])
             }
             return exprs[0]
         }
-        return .tuple([.atom(block), exprs.isEmpty ? .emptyList : meta, Term.list(exprs)])
+        return .tuple([.atom(block), meta, Term.list(exprs)])
     }
 
     /// The call triple's parts, if `term` is one: `(name or callee, meta, args or nil)`.

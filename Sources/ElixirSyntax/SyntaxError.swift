@@ -10,6 +10,7 @@ public struct SyntaxError: Error, Sendable, Equatable {
 
     public var file: String
     public var line: Int
+    /// 1-based, in characters; 0 when Elixir reports no column (ambiguous-comma errors).
     public var column: Int
     /// The description, exactly as Elixir words it (`unexpected token: )`).
     public var message: String
@@ -45,7 +46,8 @@ extension SyntaxError {
     ///     | ^
     /// ```
     public var iexDescription: String {
-        var text = "** (\(exceptionName)) \(file):\(line):\(column): \(message)"
+        let position = column > 0 ? "\(line):\(column)" : "\(line)"
+        var text = "** (\(exceptionName)) \(file):\(position): \(message)"
         guard let sourceLine else { return text }
         let number = String(line)
         let padded = String(repeating: " ", count: max(0, 3 - number.count)) + number

@@ -18,7 +18,7 @@ struct Token: Sendable {
         case string([Segment])
         case heredoc([Segment])
         case charlist([Segment])
-        case sigil(name: String, parts: [Segment], modifiers: [UInt8], delimiter: String)
+        case sigil(name: String, parts: [Segment], modifiers: [UInt8], delimiter: String, indentation: Int?)
         case identifier(String)
         case alias(String)
         /// `key:` in a keyword list; `true:`, `do:` and `Foo:` included.
@@ -40,6 +40,8 @@ struct Token: Sendable {
     var column: Int
     var spaceBefore: Bool
     var spaceAfter: Bool = false
+    /// A line break Elixir ignored comes right before this token (before `do`, `->`, `|>` …).
+    var newlineBefore: Bool = false
     /// The source text, for numbers and identifiers in error messages.
     var text: String = ""
 
@@ -101,6 +103,18 @@ enum Operators {
         "->", "::", "=>", "<<", ">>", "//",
         "=", "<", ">", "|", "+", "-", "*", "/", "^", "!", "&", "@", ".", ",", ";", "(", ")", "[", "]", "{", "}", "%",
     ]
+
+    /// `symbols` as bytes, indexed by their first byte, longest first.
+    static let symbolsByFirstByte: [[[UInt8]]] = {
+        var table = Array(repeating: [[UInt8]](), count: 256)
+        for symbol in symbols {
+            let bytes = Array(symbol.utf8)
+            table[Int(bytes[0])].append(bytes)
+        }
+        return table
+    }()
+
+    static let atomableLongestFirst: [String] = atomable.sorted { $0.utf8.count > $1.utf8.count }
 
     /// Operators that may be written as atoms: `:+`, `:<>`, `:|>` …
     static let atomable: Set<String> = [
