@@ -1,1 +1,137 @@
 import ETF
+import NodeRuntime
+import Synchronization
+
+/// A node's code: its native modules and the modules defined in its shell with `defmodule`,
+/// and the evaluator that runs quoted Elixir against them.
+public final class Interpreter: Sendable {
+    public let node: LocalNode
+    private let natives: [Atom: NativeModule]
+    private let userModules = Mutex<[Atom: UserModule]>([:])
+    /// `Application.put_env/get_env`: application → key → value.
+    let applicationEnv = Mutex<[Atom: [Atom: Term]]>([:])
+
+    public init(node: LocalNode, extraModules: [NativeModule] = []) {
+        self.node = node
+        var table: [Atom: NativeModule] = [:]
+        for module in StandardLibrary.modules + extraModules { table[module.name] = module }
+        natives = table
+    }
+
+    func define(_ module: UserModule) {
+        userModules.withLock { $0[module.name] = module }
+    }
+
+    func userModule(_ name: Atom) -> UserModule? { userModules.withLock { $0[name] } }
+
+    func native(_ module: Atom, _ key: FunctionKey) -> NativeFunction? { natives[module]?.functions[key] }
+
+    /// True when `module` exists on this node, natively or defined in the shell.
+    public func moduleExists(_ module: Atom) -> Bool { natives[module] != nil || userModule(module) != nil }
+
+    // MARK: - Calling
+
+    /// `apply(module, function, args)`: a shell-defined module first, then a native one.
+    public func call(_ module: Atom, _ function: Atom, _ args: [Term], _ context: CallContext) async throws -> Term {
+        let key = FunctionKey(function, args.count)
+        if let user = userModule(module) {
+            guard let definition = user.functions[key], definition.isPublic else {
+                throw ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: false)
+            }
+            return try await invoke(definition.clauses, args, module: module, name: function, captured: Env(module: module), context)
+        }
+        switch natives[module]?.functions[key] {
+        case .pure(let body)?: return try body(args)
+        case .process(let body)?: return try await body(context, args)
+        case nil:
+            throw ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: natives[module] == nil)
+        }
+    }
+
+    /// Calls a function value.
+    public func apply(_ fun: Term, _ args: [Term], _ context: CallContext) async throws -> Term {
+        guard case .fun(let value) = fun else { throw ElixirError.badFunction(fun) }
+        guard value.arity == args.count else { throw ElixirError.badArity(fun, args) }
+        switch value.kind {
+        case let .export(module, function, _):
+            return try await call(module, function, args, context)
+        case .closure(let closure as Closure):
+            return try await invoke(closure.clauses, args, module: nil, name: nil, captured: closure.env, context)
+        case .closure, .foreign:
+            throw ElixirError(kind: .error, value: ElixirError.badFunction(fun).value)
+        }
+    }
+
+    /// Runs the first clause whose patterns and guard accept `args`.
+    func invoke(
+        _ clauses: [Clause], _ args: [Term], module: Atom?, name: Atom?, captured: Env, _ context: CallContext
+    ) async throws -> Term {
+        try await context.process.checkpoint()
+        for clause in clauses {
+            var env = captured
+            if try matchAll(clause.parameters, args, &env), guardHolds(clause.guardExpression, env) {
+                return try await eval(clause.body, &env, context)
+            }
+        }
+        if let module, let name { throw ElixirError.functionClause(module, name, arity: args.count) }
+        throw ElixirError.exception("FunctionClauseError", [
+            ("module", .atom("erl_eval")), ("function", .atom("-inside-an-interpreted-fun-")), ("arity", .int(args.count)),
+        ])
+    }
+
+    /// Evaluates a quoted expression as a fresh process body would (no bindings).
+    public func evaluate(_ quoted: Term, in process: NodeRuntime.Process) async throws -> Term {
+        var env = Env(module: nil)
+        return try await eval(quoted, &env, CallContext(process: process, interpreter: self))
+    }
+}
+
+/// Variable bindings, and the module whose code is running (for local calls to its functions).
+public struct Env: Sendable {
+    public var variables: [String: Term] = [:]
+    public var module: Atom?
+
+    public init(module: Atom?, variables: [String: Term] = [:]) {
+        self.module = module
+        self.variables = variables
+    }
+}
+
+/// One clause of a `fn`, `def`, `case` or `receive`: quoted patterns, an optional guard, a body.
+struct Clause: Sendable {
+    var parameters: [Term]
+    var guardExpression: Term?
+    var body: Term
+}
+
+/// A module defined in the shell.
+final class UserModule: Sendable {
+    struct Definition: Sendable {
+        var clauses: [Clause]
+        var isPublic: Bool
+    }
+
+    let name: Atom
+    let functions: [FunctionKey: Definition]
+
+    init(name: Atom, functions: [FunctionKey: Definition]) {
+        self.name = name
+        self.functions = functions
+    }
+}
+
+/// A `fn` made by the evaluator: its clauses and the bindings it closed over.
+final class Closure: FunClosure {
+    let clauses: [Clause]
+    let env: Env
+    let arity: Int
+    let origin: FunOrigin
+
+    init(clauses: [Clause], env: Env, arity: Int) {
+        self.clauses = clauses
+        self.env = env
+        self.arity = arity
+        // How iex names a fun made at its prompt.
+        origin = FunOrigin(module: Atom("erl_eval"), name: "expr/6", index: 42, uniq: 3_316_493)
+    }
+}

@@ -87,6 +87,8 @@ public final class LocalNode: Sendable {
     /// Normal return ends it with reason `:normal`; a thrown `ExitReasonProviding` error ends it with
     /// that error's reason (logged when it has a crash report); any other error with `{:error, text}`.
     /// - Parameters:
+    ///   - monitorReference: the reference of the `.monitor`, when the caller needs it before the
+    ///     child runs (a task replies with it); a new one otherwise.
     ///   - parent: the spawning process: it is linked and/or monitors the new one per `options`,
     ///     and lends its group leader unless `groupLeader` is given.
     /// - Returns: the new pid, and the monitor reference when `options` has `.monitor`.
@@ -95,6 +97,7 @@ public final class LocalNode: Sendable {
         parent: Process? = nil,
         options: SpawnOptions = [],
         groupLeader: Pid? = nil,
+        monitorReference: Reference? = nil,
         _ body: @escaping @Sendable (Process) async throws -> Void
     ) -> (pid: Pid, monitor: Reference?) {
         let pid = makePid()
@@ -108,7 +111,7 @@ public final class LocalNode: Sendable {
                 parent.shared.withLock { _ = $0.links.insert(pid) }
             }
             if options.contains(.monitor) {
-                let ref = makeReference()
+                let ref = monitorReference ?? makeReference()
                 process.shared.withLock { $0.watchers[ref] = parent.pid }
                 parent.shared.withLock { $0.monitors[ref] = .pid(pid) }
                 monitor = ref
@@ -127,7 +130,10 @@ public final class LocalNode: Sendable {
             reason = .atom(.normal)
         } catch let exit as any ExitReasonProviding {
             reason = exit.exitReason
-            if let report = exit.crashReport { hooks.withLock { $0.crashLog }(report) }
+            if let report = exit.crashReport {
+                let header = "[error] Process \(Term.pid(process.pid).inspect()) raised an exception"
+                hooks.withLock { $0.crashLog }(header + "\n" + report)
+            }
         } catch {
             reason = .tuple([.error, .string(String(describing: error))])
         }

@@ -141,6 +141,11 @@ public final class Process: @unchecked Sendable {
         await Task.yield()
     }
 
+    /// Obeys a pending exit signal now (after signalling oneself, as `Process.exit(self(), r)` does).
+    public func checkpointNow() throws {
+        if let reason = shared.withLock({ $0.pendingExit }) { throw ProcessExit(reason: reason) }
+    }
+
     /// How many messages wait in the mailbox.
     public var messageQueueLength: Int {
         inbox.count + shared.withLock { $0.incoming.count }

@@ -1,0 +1,291 @@
+import ETF
+import NodeRuntime
+
+/// `Process`: the runtime's process API as Elixir names it.
+enum ProcessModule {
+    static let module: NativeModule = {
+        var m = NativeModule("Process")
+        m.process("sleep", 1) { context, args in
+            _ = try await context.process.receive(timeout: try timeout(args[0])) { _ in Optional<Term>.none }
+            return .ok
+        }
+        m.process("exit", 2) { context, args in
+            context.node.exit(try args[0].pid(), reason: args[1], from: context.process.pid)
+            // A signal to oneself takes effect before the call returns, as on the BEAM.
+            if try args[0].pid() == context.process.pid { try await context.process.checkpointNow() }
+            return .true
+        }
+        m.process("link", 1) { context, args in
+            context.node.link(context.process, to: try args[0].pid())
+            return .true
+        }
+        m.process("unlink", 1) { context, args in
+            context.node.unlink(context.process, from: try args[0].pid())
+            return .true
+        }
+        m.process("monitor", 1) { context, args in
+            switch args[0] {
+            case .pid(let pid): return .reference(context.node.monitor(context.process, pid))
+            case .atom(let name): return .reference(context.node.monitor(context.process, name: name))
+            default: throw ElixirError.argument()
+            }
+        }
+        m.process("demonitor", 1, 2) { context, args in
+            guard case .reference(let ref) = args[0] else { throw ElixirError.argument() }
+            context.node.demonitor(context.process, ref)
+            if args.count == 2, (args[1].properList ?? []).contains(.atom("flush")) {
+                _ = try await context.process.receive(timeout: .milliseconds(0)) { message in
+                    if case .tuple(let parts) = message, parts.count == 5, parts[1] == .reference(ref) { return message }
+                    return nil
+                }
+            }
+            return .true
+        }
+        m.process("flag", 2) { context, args in
+            guard args[0] == .atom("trap_exit") else { throw ElixirError.argument() }
+            let previous = context.process.trapExit
+            context.process.trapExit = args[1] == .true
+            return .bool(previous)
+        }
+        m.process("alive?", 1) { context, args in
+            .bool(context.node.process(try args[0].pid())?.isAlive ?? false)
+        }
+        m.process("register", 2) { context, args in
+            do {
+                try context.node.register(try args[1].atom(), try args[0].pid())
+            } catch {
+                throw ElixirError.argument("could not register \(args[0].inspect()) with name \(args[1].inspect())")
+            }
+            return .true
+        }
+        m.process("unregister", 1) { context, args in
+            guard context.node.unregister(try args[0].atom()) else { throw ElixirError.argument() }
+            return .true
+        }
+        m.process("whereis", 1) { context, args in
+            context.node.whereis(try args[0].atom()).map(Term.pid) ?? .nil
+        }
+        m.process("registered", 0) { context, _ in .list(context.node.registeredNames.map(Term.atom)) }
+        m.process("send_after", 3) { context, args in
+            let target = try resolve(args[0], context)
+            _ = context.node.sendAfter(try args[2].int(), args[1], to: target)
+            return .reference(context.node.makeReference())
+        }
+        m.process("send", 3) { context, args in
+            try send(args[1], to: args[0], context)
+            return .ok
+        }
+        m.process("put", 2) { context, args in
+            defer { context.process.dictionary[args[0]] = args[1] }
+            return context.process.dictionary[args[0]] ?? .nil
+        }
+        m.process("get", 1, 2) { context, args in context.process.dictionary[args[0]] ?? (args.count > 1 ? args[1] : .nil) }
+        m.process("delete", 1) { context, args in context.process.dictionary.removeValue(forKey: args[0]) ?? .nil }
+        m.process("group_leader", 0) { context, _ in .pid(context.process.groupLeader) }
+        m.process("list", 0) { context, _ in .list([.pid(context.process.pid)]) }
+        m.process("info", 2) { context, args in
+            guard let target = context.node.process(try args[0].pid()) else { return .nil }
+            switch args[1] {
+            case .atom(Atom("message_queue_len")): return .tuple([args[1], .int(target.messageQueueLength)])
+            case .atom(Atom("links")): return .tuple([args[1], .list(target.links.map(Term.pid))])
+            case .atom(Atom("registered_name")): return .tuple([args[1], target.registeredName.map(Term.atom) ?? .list([])])
+            default: throw ElixirError.argument()
+            }
+        }
+        return m
+    }()
+
+    static func timeout(_ term: Term) throws -> NodeRuntime.Process.Timeout {
+        switch term {
+        case .int(let ms) where ms >= 0: .milliseconds(ms)
+        case .atom(.infinity): .infinity
+        default: throw ElixirError.argument()
+        }
+    }
+
+    /// A pid, or a registered name on this node.
+    static func resolve(_ destination: Term, _ context: CallContext) throws -> Pid {
+        switch destination {
+        case .pid(let pid): return pid
+        case .atom(let name):
+            guard let pid = context.node.whereis(name) else { throw ElixirError.argument() }
+            return pid
+        default: throw ElixirError.argument()
+        }
+    }
+
+    /// `send/2`: to a pid, a registered name (ArgumentError when unknown, as on the BEAM) or `{name, node}`.
+    static func send(_ message: Term, to destination: Term, _ context: CallContext) throws {
+        if case .tuple(let pair) = destination, pair.count == 2, case .atom(let name) = pair[0], case .atom(let node) = pair[1] {
+            if node == context.node.name, let pid = context.node.whereis(name) { context.node.send(message, to: pid) }
+            return
+        }
+        context.node.send(message, to: try resolve(destination, context))
+    }
+}
+
+/// `IO`: output through the group leader, with the Erlang io protocol.
+enum IOModule {
+    static let module: NativeModule = {
+        var m = NativeModule("IO")
+        m.process("puts", 1) { context, args in try await write(try IOData.bytes(chars(args[0])) + [10], context) }
+        m.process("write", 1) { context, args in try await write(try IOData.bytes(chars(args[0])), context) }
+        m.process("inspect", 1, 2) { context, args in
+            _ = try await write(Array(args[0].inspect(InspectOptions(pretty: true)).utf8) + [10], context)
+            return args[0]
+        }
+        return m
+    }()
+
+    private static func chars(_ term: Term) throws -> Term {
+        switch term {
+        case .atom, .int, .float, .bigInteger: .string(try KernelModule.text(term))
+        default: term
+        }
+    }
+
+    /// Sends `{:io_request, self, ref, {:put_chars, :unicode, bytes}}` to the group leader and waits for its reply.
+    static func write(_ bytes: [UInt8], _ context: CallContext) async throws -> Term {
+        let ref = Term.reference(context.node.makeReference())
+        let request = Term.tuple([.atom("put_chars"), .atom("unicode"), .binary(bytes)])
+        context.node.send(.tuple([.atom("io_request"), .pid(context.process.pid), ref, request]), to: context.process.groupLeader)
+        let reply = try await context.process.receive(timeout: .milliseconds(30_000)) { message -> Term? in
+            guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom("io_reply"), parts[1] == ref else { return nil }
+            return parts[2]
+        }
+        return reply ?? .ok
+    }
+}
+
+/// `Task`: async/await over linked, monitored processes, with Elixir's `%Task{}`.
+enum TaskModule {
+    static let module: NativeModule = {
+        var m = NativeModule("Task")
+        m.process("async", 1) { context, args in try async(args[0], [], context, mfa: .tuple([.atom("erlang"), .atom("apply"), .int(2)])) }
+        m.process("async", 3) { context, args in
+            let fun = Term.fun(Fun(.export(module: try args[0].atom(), function: try args[1].atom(), arity: try args[2].list().count)))
+            return try async(fun, try args[2].list(), context, mfa: .tuple([args[0], args[1], .int(try args[2].list().count)]))
+        }
+        m.process("await", 1, 2) { context, args in
+            let timeout = args.count > 1 ? try ProcessModule.timeout(args[1]) : .milliseconds(5000)
+            switch try await wait(args[0], timeout, context) {
+            case .some(let result): return result
+            case .none:
+                throw ElixirError.exit(.tuple([.atom("timeout"), .tuple([.atom("Elixir.Task"), .atom("await"), .list([args[0], args.count > 1 ? args[1] : .int(5000)])])]))
+            }
+        }
+        m.process("yield", 1, 2) { context, args in
+            let timeout = args.count > 1 ? try ProcessModule.timeout(args[1]) : .milliseconds(5000)
+            return try await wait(args[0], timeout, context).map { .tuple([.ok, $0]) } ?? .nil
+        }
+        m.process("await_many", 1, 2) { context, args in
+            var results: [Term] = []
+            for task in try args[0].list() {
+                guard let result = try await wait(task, .milliseconds(5000), context) else {
+                    throw ElixirError.exit(.tuple([.atom("timeout"), .tuple([.atom("Elixir.Task"), .atom("await_many"), .list([args[0], .int(5000)])])]))
+                }
+                results.append(result)
+            }
+            return .list(results)
+        }
+        return m
+    }()
+
+    static func async(_ fun: Term, _ args: [Term], _ context: CallContext, mfa: Term) throws -> Term {
+        let owner = context.process.pid
+        let interpreter = context.interpreter
+        let ref = context.node.makeReference()
+        let pid = context.node.spawn(parent: context.process, options: [.link, .monitor], monitorReference: ref) { process in
+            let result = try await interpreter.apply(fun, args, CallContext(process: process, interpreter: interpreter))
+            process.node.send(.tuple([.reference(ref), result]), to: owner)
+        }.pid
+        return task(owner: owner, pid: pid, ref: ref, mfa: mfa)
+    }
+
+    static func task(owner: Pid, pid: Pid, ref: Reference, mfa: Term) -> Term {
+        .map([
+            (.atom("__struct__"), .atom("Elixir.Task")), (.atom("mfa"), mfa), (.atom("owner"), .pid(owner)),
+            (.atom("pid"), .pid(pid)), (.atom("ref"), .reference(ref)),
+        ])
+    }
+
+    /// The task's result, nil on timeout; exits when the task died.
+    private static func wait(_ task: Term, _ timeout: NodeRuntime.Process.Timeout, _ context: CallContext) async throws -> Term? {
+        guard case .map(let fields) = task, case .reference(let ref)? = fields[.atom("ref")] else {
+            throw ElixirError.argument()
+        }
+        enum Outcome { case reply(Term), down(Term) }
+        let outcome = try await context.process.receive(timeout: timeout) { message -> Outcome? in
+            guard case .tuple(let parts) = message else { return nil }
+            if parts.count == 2, parts[0] == .reference(ref) { return .reply(parts[1]) }
+            if parts.count == 5, parts[0] == .atom("DOWN"), parts[1] == .reference(ref) { return .down(parts[4]) }
+            return nil
+        }
+        switch outcome {
+        case .reply(let value)?:
+            context.node.demonitor(context.process, ref)
+            return value
+        case .down(let reason)?:
+            throw ElixirError.exit(.tuple([reason, .tuple([.atom("Elixir.Task"), .atom("await"), .list([task, .int(5000)])])]))
+        case nil:
+            return nil
+        }
+    }
+}
+
+/// `Node`: what a node that is not yet distributed can answer.
+enum NodeModule {
+    static let module: NativeModule = {
+        var m = NativeModule("Node")
+        m.process("self", 0) { context, _ in .atom(context.node.name) }
+        m.process("alive?", 0) { context, _ in .bool(context.node.name != .nonode) }
+        m.pure("list", 0) { _ in .emptyList }
+        m.pure("ping", 1) { _ in .atom("pang") }
+        return m
+    }()
+}
+
+/// `:timer`.
+enum TimerModule {
+    static let module: NativeModule = {
+        var m = NativeModule(":timer")
+        m.process("sleep", 1) { context, args in
+            _ = try await context.process.receive(timeout: try ProcessModule.timeout(args[0])) { _ in Optional<Term>.none }
+            return .ok
+        }
+        return m
+    }()
+}
+
+/// iex's helpers that need the shell process: `flush/0`.
+enum IExHelpers {
+    static let module: NativeModule = {
+        var m = NativeModule("IEx.Helpers")
+        m.process("flush", 0) { context, _ in
+            for message in context.process.drainMailbox() {
+                _ = try await IOModule.write(Array(message.inspect(InspectOptions(pretty: true)).utf8) + [10], context)
+            }
+            return .ok
+        }
+        return m
+    }()
+}
+
+/// `Application` environment.
+enum ApplicationModule {
+    static let module: NativeModule = {
+        var m = NativeModule("Application")
+        m.process("put_env", 3, 4) { context, args in
+            let app = try args[0].atom()
+            let key = try args[1].atom()
+            context.interpreter.applicationEnv.withLock { $0[app, default: [:]][key] = args[2] }
+            return .ok
+        }
+        m.process("get_env", 2, 3) { context, args in
+            let app = try args[0].atom()
+            let key = try args[1].atom()
+            return context.interpreter.applicationEnv.withLock { $0[app]?[key] } ?? (args.count > 2 ? args[2] : .nil)
+        }
+        return m
+    }()
+}

@@ -1,0 +1,98 @@
+import ETF
+import NodeRuntime
+
+/// The evaluator behind a prompt: a shell process that evaluates one input at a time with the
+/// bindings of the inputs before it, as iex's evaluator does.
+///
+/// When the shell process dies (a linked crash, `Process.exit(self(), :kill)`), the next
+/// evaluation starts a new one with no bindings, and the caller is told, as iex tells.
+public actor Shell {
+    public enum Outcome: Sendable, Equatable {
+        case value(Term)
+        /// The lines iex prints for an error (`** (RuntimeError) boom`).
+        case error(String)
+        /// The shell process exited; the text is iex's `** (EXIT from #PID<...>) ...` line.
+        case restarted(String)
+    }
+
+    public let interpreter: Interpreter
+    public let groupLeader: Pid
+    private var bindings = Env(module: nil)
+    private var process: NodeRuntime.Process?
+    private var requests: AsyncStream<Request>.Continuation?
+
+    struct Request: Sendable {
+        let quoted: Term
+        let bindings: Env
+        let reply: @Sendable (Result<(Term, Env), ElixirError>?) -> Void
+    }
+
+    /// - Parameter output: where the shell's group leader writes (the terminal).
+    public init(interpreter: Interpreter, output: @escaping @Sendable ([UInt8]) -> Void) {
+        self.interpreter = interpreter
+        groupLeader = interpreter.node.spawnIOServer(write: output)
+    }
+
+    /// The shell process's pid (starting one if none runs).
+    public func pid() -> Pid { shellProcess().pid }
+
+    /// Evaluates a complete input in the shell process.
+    public func evaluate(_ quoted: Term) async -> Outcome {
+        let shell = shellProcess()
+        let current = bindings
+        let result: Result<(Term, Env), ElixirError>? = await withCheckedContinuation { done in
+            requests?.yield(Request(quoted: quoted, bindings: current) { done.resume(returning: $0) })
+        }
+        switch result {
+        case .success(let (value, env))?:
+            bindings = env
+            return .value(value)
+        case .failure(let error)?:
+            return .error(error.iexDescription(InspectOptions()))
+        case nil:
+            process = nil
+            requests = nil
+            bindings = Env(module: nil)
+            let reason = exitReason(of: shell)
+            // Exception.format_exit prints an atom reason bare.
+            let shown = reason.atomValue?.text ?? reason.inspect()
+            return .restarted("** (EXIT from \(Term.pid(shell.pid).inspect())) shell process exited with reason: \(shown)")
+        }
+    }
+
+    /// Why the last shell process died, for the `** (EXIT from ...)` line.
+    private var lastExitReason: [Pid: Term] = [:]
+
+    private func exitReason(of shell: NodeRuntime.Process) -> Term { lastExitReason[shell.pid] ?? .atom("killed") }
+
+    private func record(_ reason: Term, for pid: Pid) { lastExitReason = [pid: reason] }
+
+    private func shellProcess() -> NodeRuntime.Process {
+        if let process, process.isAlive { return process }
+        let (stream, continuation) = AsyncStream<Request>.makeStream()
+        requests = continuation
+        let interpreter = self.interpreter
+        let pid = interpreter.node.spawn(groupLeader: groupLeader) { [weak self] process in
+            let context = CallContext(process: process, interpreter: interpreter)
+            for await request in stream {
+                var env = request.bindings
+                do {
+                    let value = try await interpreter.eval(request.quoted, &env, context)
+                    request.reply(.success((value, env)))
+                } catch let error as ElixirError {
+                    request.reply(.failure(error))
+                } catch let exit as ProcessExit {
+                    await self?.record(exit.reason, for: process.pid)
+                    request.reply(nil)
+                    throw exit
+                } catch {
+                    request.reply(.failure(.runtime(String(describing: error))))
+                }
+            }
+        }.pid
+        // The new process is waiting for its first request, so it is certainly alive here.
+        guard let started = interpreter.node.process(pid) else { preconditionFailure("a new shell process vanished") }
+        process = started
+        return started
+    }
+}

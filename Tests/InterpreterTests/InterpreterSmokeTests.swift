@@ -1,4 +1,0 @@
-import Testing
-@testable import Interpreter
-
-@Test func interpreterBuilds() {}
