@@ -31,13 +31,6 @@ extension Interpreter {
         return .list(values, tail: tail)
     }
 
-    private func evalAll(_ args: [Term], _ env: inout Env, _ context: CallContext) async throws -> [Term] {
-        var values: [Term] = []
-        values.reserveCapacity(args.count)
-        for arg in args { values.append(try await eval(arg, &env, context)) }
-        return values
-    }
-
     // MARK: - Three-element forms: variables, special forms and calls
 
     private func evalForm(_ head: Term, meta: Term, _ argsTerm: Term, _ env: inout Env, _ context: CallContext) async throws -> Term {
@@ -52,7 +45,7 @@ extension Interpreter {
             let target = dot[2].properList ?? []
             if target.count == 1 {
                 let fun = try await eval(target[0], &env, context)
-                return try await apply(fun, try await evalAll(args, &env, context), context)
+                return try await apply(fun, try await evalArguments(args, &env, context), context)
             }
             guard target.count == 2, case .atom(let function) = target[1] else { break }
             let receiver = try await eval(target[0], &env, context)
@@ -66,7 +59,7 @@ extension Interpreter {
                     ("module", receiver), ("function", .atom(function)), ("arity", .int(args.count)), ("reason", .nil),
                 ])
             }
-            return try await call(module, function, try await evalAll(args, &env, context), context)
+            return try await call(module, function, try await evalArguments(args, &env, context), context)
         default:
             break
         }
@@ -98,7 +91,7 @@ extension Interpreter {
             guard try match(args[0], value, &env) else { throw ElixirError.match(value) }
             return value
         case "{}":
-            return .tuple(try await evalAll(args, &env, context))
+            return .tuple(try await evalArguments(args, &env, context))
         case "%{}":
             return try await evalMap(args, &env, context)
         case "%" where args.count == 2:
@@ -149,7 +142,7 @@ extension Interpreter {
         case "defmodule" where args.count == 2:
             return try defineModule(args[0], args[1], env)
         case "raise":
-            throw try await raise(try await evalAll(args, &env, context))
+            throw try await raise(try await evalArguments(args, &env, context))
         case "for":
             return try await evalFor(args, &env, context)
         case "with":
@@ -159,7 +152,7 @@ extension Interpreter {
         default:
             break
         }
-        let values = try await evalAll(args, &env, context)
+        let values = try await evalArguments(args, &env, context)
         if let module = env.module, let user = userModule(module), user.functions[FunctionKey(name, values.count)] != nil {
             let definition = user.functions[FunctionKey(name, values.count)]!
             return try await invoke(definition.clauses, values, module: module, name: name, captured: Env(module: module), context)

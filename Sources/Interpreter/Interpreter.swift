@@ -62,21 +62,46 @@ public final class Interpreter: Sendable {
         }
     }
 
-    /// Runs the first clause whose patterns and guard accept `args`.
+    /// Runs the first clause whose patterns and guard accept `args`. A call in tail position of
+    /// the body does not nest: it comes back as the next call to make here, so a tail-recursive
+    /// loop runs in constant depth and memory, as on the BEAM.
     func invoke(
         _ clauses: [Clause], _ args: [Term], module: Atom?, name: Atom?, captured: Env, _ context: CallContext
     ) async throws -> Term {
-        try await context.process.checkpoint()
-        for clause in clauses {
-            var env = captured
-            if try matchAll(clause.parameters, args, &env), guardHolds(clause.guardExpression, env) {
-                return try await eval(clause.body, &env, context)
+        var context = context
+        context.depth += 1
+        guard context.depth <= CallContext.maxDepth else {
+            throw ElixirError.exception("SystemLimitError", [
+                ("message", .string("a system limit has been reached: more than \(CallContext.maxDepth) nested function calls")),
+            ])
+        }
+        var call = TailCall(clauses: clauses, args: args, module: module, name: name, captured: captured)
+        while true {
+            try await context.process.checkpoint()
+            guard let (body, env) = try selectClause(call) else {
+                if let module = call.module, let name = call.name {
+                    throw ElixirError.functionClause(module, name, arity: call.args.count)
+                }
+                throw ElixirError.exception("FunctionClauseError", [
+                    ("module", .atom("erl_eval")), ("function", .atom("-inside-an-interpreted-fun-")), ("arity", .int(call.args.count)),
+                ])
+            }
+            var bodyEnv = env
+            switch try await evalTail(body, &bodyEnv, context) {
+            case .value(let value): return value
+            case .call(let next): call = next
             }
         }
-        if let module, let name { throw ElixirError.functionClause(module, name, arity: args.count) }
-        throw ElixirError.exception("FunctionClauseError", [
-            ("module", .atom("erl_eval")), ("function", .atom("-inside-an-interpreted-fun-")), ("arity", .int(args.count)),
-        ])
+    }
+
+    private func selectClause(_ call: TailCall) throws -> (Term, Env)? {
+        for clause in call.clauses {
+            var env = call.captured
+            if try matchAll(clause.parameters, call.args, &env), guardHolds(clause.guardExpression, env) {
+                return (clause.body, env)
+            }
+        }
+        return nil
     }
 
     /// Evaluates a quoted expression as a fresh process body would (no bindings).
@@ -95,6 +120,20 @@ public struct Env: Sendable {
         self.module = module
         self.variables = variables
     }
+}
+
+/// A call to an interpreted function, made from tail position.
+struct TailCall: Sendable {
+    var clauses: [Clause]
+    var args: [Term]
+    var module: Atom?
+    var name: Atom?
+    var captured: Env
+}
+
+enum TailOutcome: Sendable {
+    case value(Term)
+    case call(TailCall)
 }
 
 /// One clause of a `fn`, `def`, `case` or `receive`: quoted patterns, an optional guard, a body.

@@ -15,7 +15,18 @@ public struct FunctionKey: Hashable, Sendable {
 public struct CallContext: Sendable {
     public let process: NodeRuntime.Process
     public let interpreter: Interpreter
+    /// How many interpreted calls are in progress below this one (body recursion depth).
+    public var depth = 0
     public var node: LocalNode { process.node }
+
+    public init(process: NodeRuntime.Process, interpreter: Interpreter) {
+        self.process = process
+        self.interpreter = interpreter
+    }
+
+    /// The deepest body recursion kvsh allows. The BEAM grows a process's stack until memory runs
+    /// out; kvsh stops earlier with an error, so unbounded recursion cannot take the node down.
+    public static let maxDepth = 120_000
 
     /// Calls a function value (a closure or `&Mod.fun/n`) with `args`.
     public func apply(_ fun: Term, _ args: [Term]) async throws -> Term {

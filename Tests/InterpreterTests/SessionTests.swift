@@ -131,3 +131,32 @@ let testScheduler = Scheduler(threads: 2)
         #expect(try await s.run("1 + 1") == "2")
     }
 }
+
+@Suite struct RecursionTests {
+    @Test func bodyRecursionOneHundredThousandDeep() async throws {
+        let s = Session()
+        _ = try await s.run("""
+        defmodule Deep do
+          def count(0), do: 0
+          def count(n), do: 1 + count(n - 1)
+        end
+        """)
+        #expect(try await s.run("Deep.count(100_000)") == "100000")
+    }
+}
+
+@Suite struct UnboundedRecursionTests {
+    @Test func endsInAnErrorAndTheShellGoesOn() async throws {
+        let s = Session()
+        _ = try await s.run("defmodule Forever do\n  def go(n), do: 1 + go(n + 1)\nend")
+        let result = try await s.run("Forever.go(0)")
+        #expect(result.hasPrefix("** (SystemLimitError) a system limit has been reached"))
+        #expect(try await s.run("1 + 1") == "2")
+    }
+
+    @Test func tailRecursionRunsInConstantDepth() async throws {
+        let s = Session()
+        _ = try await s.run("defmodule Loop do\n  def go(0, acc), do: acc\n  def go(n, acc), do: go(n - 1, acc + 1)\nend")
+        #expect(try await s.run("Loop.go(300_000, 0)") == "300000")
+    }
+}
