@@ -31,6 +31,8 @@ public actor Shell {
     public init(interpreter: Interpreter, output: @escaping @Sendable ([UInt8]) -> Void) {
         self.interpreter = interpreter
         groupLeader = interpreter.node.spawnIOServer(write: output)
+        // Crash reports of processes go to the terminal, as iex's logger prints them there.
+        interpreter.node.setCrashLog { report in output(Array(("\n" + report + "\n").utf8)) }
     }
 
     /// The shell process's pid (starting one if none runs).
