@@ -62,6 +62,13 @@ public actor Shell {
         }
     }
 
+    /// Stops the evaluation in progress (Ctrl-C): the shell process is killed, and the pending
+    /// `evaluate` answers `.restarted`, as when any other exit signal kills it.
+    public func interrupt() {
+        guard let process, process.isAlive else { return }
+        interpreter.node.exit(process.pid, reason: .atom(.kill), from: process.pid)
+    }
+
     /// Why the last shell process died, for the `** (EXIT from ...)` line.
     private var lastExitReason: [Pid: Term] = [:]
 

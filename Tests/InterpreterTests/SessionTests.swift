@@ -160,3 +160,15 @@ let testScheduler = Scheduler(threads: 2)
         #expect(try await s.run("Loop.go(300_000, 0)") == "300000")
     }
 }
+
+@Suite struct InterruptTests {
+    @Test func interruptStopsALoopAndTheShellGoesOn() async throws {
+        let s = Session()
+        _ = try await s.run("defmodule Spin do\n  def go(n), do: go(n + 1)\nend")
+        async let stuck = s.run("Spin.go(0)")
+        try await Task.sleep(for: .milliseconds(200))
+        await s.shell.interrupt()
+        #expect(try await stuck.hasSuffix("shell process exited with reason: killed"))
+        #expect(try await s.run("1 + 1") == "2")
+    }
+}
