@@ -1,0 +1,76 @@
+import ArgumentParser
+import KVShell
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `kvsh`: an iex-like shell on a Swift runtime.
+@main
+struct Kvsh: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kvsh",
+        abstract: "An Elixir iex shell on a Swift runtime.",
+        version: "0.1.0"
+    )
+
+    @Option(help: ArgumentHelp("Start a distributed node with a short name: NAME@<short host>.", valueName: "name"))
+    var sname: String?
+
+    @Option(help: ArgumentHelp("Start a distributed node with a long name.", valueName: "name@host"))
+    var name: String?
+
+    @Option(help: "The magic cookie this node uses to connect to others.")
+    var cookie: String?
+
+    @Flag(help: "Print each input line after its prompt, so piped input reads like a transcript.")
+    var echo = false
+
+    @Flag(help: "Do not load or save ~/.kvsh_history (also: KVSH_HISTORY=0).")
+    var noHistory = false
+
+    @Flag(help: "Print results without colours, even on a terminal.")
+    var noColor = false
+
+    /// The node name from `--sname`/`--name`, set by `validate()`.
+    private var nodeName: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case sname, name, cookie, echo, noHistory, noColor
+    }
+
+    mutating func validate() throws {
+        if sname != nil && name != nil {
+            throw ValidationError("--sname and --name cannot be used together")
+        }
+        do {
+            if let sname { nodeName = try NodeName.short(sname) }
+            if let name { nodeName = try NodeName.long(name) }
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func run() async throws {
+        let interactive = isatty(0) == 1 && isatty(1) == 1
+        let output = StandardOutput()
+        let evaluator = makeEvaluator(
+            nodeName: nodeName, cookie: cookie, colors: interactive && !noColor)
+        let interrupts = SignalInterrupts()
+        let prompt = Prompt(nodeName: nodeName)
+        if interactive {
+            let historyOff = noHistory || getenv("KVSH_HISTORY").map { String(cString: $0) == "0" } == true
+            let reader = EditLineReader(historyFile: historyOff ? nil : EditLineReader.defaultHistoryFile)
+            var session = Session(
+                reader: reader, output: output, evaluator: evaluator, prompt: prompt, echo: echo,
+                interrupts: interrupts)
+            await session.run()
+        } else {
+            var session = Session(
+                reader: PipedLineReader(output: output), output: output, evaluator: evaluator,
+                prompt: prompt, echo: echo, interrupts: interrupts)
+            await session.run()
+        }
+    }
+}

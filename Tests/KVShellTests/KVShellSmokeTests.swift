@@ -1,4 +1,0 @@
-import Testing
-@testable import KVShell
-
-@Test func kVShellBuilds() {}
