@@ -223,7 +223,12 @@ enum TaskModule {
         }
         switch outcome {
         case .reply(let value)?:
+            // Demonitor and flush: the task may already have exited and its :DOWN be queued.
             context.node.demonitor(context.process, ref)
+            _ = try await context.process.receive(timeout: .milliseconds(0)) { message -> Term? in
+                guard case .tuple(let parts) = message, parts.count == 5, parts[0] == .atom("DOWN"), parts[1] == .reference(ref) else { return nil }
+                return message
+            }
             return value
         case .down(let reason)?:
             throw ElixirError.exit(.tuple([reason, .tuple([.atom("Elixir.Task"), .atom("await"), .list([task, .int(5000)])])]))

@@ -39,7 +39,8 @@ public actor Shell {
     public func pid() -> Pid { shellProcess().pid }
 
     /// Evaluates a complete input in the shell process.
-    public func evaluate(_ quoted: Term) async -> Outcome {
+    /// - Parameter line: the prompt counter, which iex reports as the line of a `CompileError`.
+    public func evaluate(_ quoted: Term, line: Int = 1) async -> Outcome {
         let shell = shellProcess()
         let current = bindings
         let result: Result<(Term, Env), ElixirError>? = await withCheckedContinuation { done in
@@ -49,7 +50,11 @@ public actor Shell {
         case .success(let (value, env))?:
             bindings = env
             return .value(value)
-        case .failure(let error)?:
+        case .failure(var error)?:
+            if error.exceptionName == "CompileError", case .map(var fields) = error.value {
+                fields[.atom("line")] = .int(line)
+                error.value = .map(fields)
+            }
             return .error(error.iexDescription(InspectOptions()))
         case nil:
             process = nil

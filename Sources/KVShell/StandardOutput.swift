@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Writes to stdout with `write(2)`, unbuffered, so a prompt shows before the read it announces.
-public final class StandardOutput: ShellOutput {
+public final class StandardOutput: ShellOutput, Sendable {
     public init() {}
 
     public func write(_ text: String) {
