@@ -262,10 +262,35 @@ enum TimerModule {
     }()
 }
 
-/// iex's helpers that need the shell process: `flush/0`.
+/// iex's helpers that need the shell process: `flush/0`, `v/0,1`, `h/0`, `i/1`.
 enum IExHelpers {
+    /// Results of this shell process, in order: result n is prompt n's, as the counter advances
+    /// only on success. A new shell process starts a new history, as its counter starts at 1.
+    private static let historyKey = Term.atom("$kvsh_history")
+
+    static func remember(_ value: Term, in process: NodeRuntime.Process) {
+        let previous = process.dictionary[historyKey] ?? .emptyList
+        process.dictionary[historyKey] = .cons(Cons(value, previous))
+    }
+
     static let module: NativeModule = {
         var m = NativeModule("IEx.Helpers")
+        m.process("v", 0, 1) { context, args in
+            let history = Array((context.process.dictionary[historyKey]?.properList ?? []).reversed())
+            let n = args.isEmpty ? -1 : try args[0].int()
+            let index = n < 0 ? history.count + n : n - 1
+            guard history.indices.contains(index) else { throw ElixirError.runtime("v(\(n)) is out of bounds") }
+            return history[index]
+        }
+        m.process("h", 0) { context, _ in
+            _ = try await IOModule.write(Array(helpText.utf8), context)
+            return .atom("ok")
+        }
+        m.process("i", 1) { context, args in
+            let text = "Term\n  \(args[0].inspect())\nData type\n  \(Enumerable.typeName(args[0]))\n"
+            _ = try await IOModule.write(Array(text.utf8), context)
+            return .atom("ok")
+        }
         m.process("flush", 0) { context, _ in
             for message in context.process.drainMailbox() {
                 _ = try await IOModule.write(Array(message.inspect(InspectOptions(pretty: true)).utf8) + [10], context)
@@ -294,3 +319,17 @@ enum ApplicationModule {
         return m
     }()
 }
+
+private let helpText = """
+
+                                  IEx.Helpers
+
+Welcome to kvsh, Interactive Elixir on a Swift runtime. These helpers work at the prompt:
+
+  * `flush/0`        - flushes all messages sent to the shell
+  * `h/0`            - prints this help message
+  * `i/1`            - prints information about the given term
+  * `v/0`            - retrieves the last value from the history
+  * `v/1`            - retrieves the nth value from the history
+
+"""

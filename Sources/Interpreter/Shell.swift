@@ -92,6 +92,7 @@ public actor Shell {
                 var env = request.bindings
                 do {
                     let value = try await interpreter.eval(request.quoted, &env, context)
+                    IExHelpers.remember(value, in: process)
                     request.reply(.success((value, env)))
                 } catch let error as ElixirError {
                     request.reply(.failure(error))

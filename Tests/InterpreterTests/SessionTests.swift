@@ -172,3 +172,22 @@ let testScheduler = Scheduler(threads: 2)
         #expect(try await s.run("1 + 1") == "2")
     }
 }
+
+@Suite struct HelperTests {
+    @Test func historyValues() async throws {
+        let s = Session()
+        _ = try await s.run("10")
+        _ = try await s.run("20")
+        #expect(try await s.run("v()") == "20")
+        #expect(try await s.run("v(1)") == "10")
+        #expect(try await s.run("v(-2)") == "20")
+    }
+
+    @Test func infoAndHelpPrint() async throws {
+        let s = Session()
+        #expect(try await s.run("i(1)") == ":ok")
+        #expect(try await s.output() == "Term\n  1\nData type\n  Integer\n")
+        #expect(try await s.run("h()") == ":ok")
+        #expect(try await s.output().contains("v/1"))
+    }
+}
