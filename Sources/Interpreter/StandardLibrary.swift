@@ -7,6 +7,8 @@ enum StandardLibrary {
     static let modules: [NativeModule] = [
         KernelModule.module, ProcessModule.module, IOModule.module, TaskModule.module, EnumModule.module,
         NodeModule.module, ErlangModule.module, TimerModule.module, IExHelpers.module, ApplicationModule.module,
+        StringModule.module, MapModule.module, ListModule.module, KeywordModule.module, TupleModule.module,
+        IntegerModule.module, AtomModule.module,
     ]
 }
 

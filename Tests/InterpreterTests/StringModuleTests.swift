@@ -1,0 +1,51 @@
+import Testing
+@testable import Interpreter
+
+/// `String`: each input beside what Elixir 1.14's iex prints for it.
+@Suite struct StringModuleTests {
+    static let cases: [(String, String)] = [
+        ("String.length(\"héllo\")", "5"),
+        ("String.upcase(\"abc é\")", "\"ABC É\""),
+        ("String.downcase(\"ABC\")", "\"abc\""),
+        ("String.split(\"a b  c \")", "[\"a\", \"b\", \"c\"]"),
+        ("String.split(\"a,b,,c\", \",\")", "[\"a\", \"b\", \"\", \"c\"]"),
+        ("String.split(\"a,b;c\", [\",\", \";\"])", "[\"a\", \"b\", \"c\"]"),
+        ("String.split(\"abc\", \"\")", "[\"\", \"a\", \"b\", \"c\", \"\"]"),
+        ("String.trim(\"  hi \\n\")", "\"hi\""),
+        ("String.reverse(\"abc\")", "\"cba\""),
+        ("String.contains?(\"hello\", \"ell\")", "true"),
+        ("String.contains?(\"hello\", [\"x\", \"lo\"])", "true"),
+        ("String.starts_with?(\"hello\", \"he\")", "true"),
+        ("String.ends_with?(\"hello\", \"lo\")", "true"),
+        ("String.ends_with?(\"hello\", \"he\")", "false"),
+        ("String.replace(\"a-b-c\", \"-\", \"+\")", "\"a+b+c\""),
+        ("String.replace(\"abc\", \"\", \"-\")", "\"-a-b-c-\""),
+        ("String.to_integer(\"42\")", "42"),
+        ("String.to_integer(\"-7\")", "-7"),
+        ("String.to_atom(\"foo\")", ":foo"),
+        ("String.duplicate(\"ab\", 3)", "\"ababab\""),
+        ("String.slice(\"hello\", 1, 3)", "\"ell\""),
+        ("String.slice(\"hello\", -3, 2)", "\"ll\""),
+        ("String.slice(\"hello\", 10, 2)", "\"\""),
+        ("String.first(\"hello\")", "\"h\""),
+        ("String.first(\"\")", "nil"),
+        ("String.last(\"hello\")", "\"o\""),
+        ("String.at(\"hello\", 1)", "\"e\""),
+        ("String.at(\"hello\", -1)", "\"o\""),
+        ("String.at(\"hello\", 9)", "nil"),
+        ("String.graphemes(\"abc\")", "[\"a\", \"b\", \"c\"]"),
+        ("String.to_charlist(\"abc\")", "'abc'"),
+        ("String.capitalize(\"hELLO world\")", "\"Hello world\""),
+        ("String.pad_leading(\"7\", 3, \"0\")", "\"007\""),
+        ("String.pad_trailing(\"ab\", 5)", "\"ab   \""),
+        ("String.pad_leading(\"abc\", 2)", "\"abc\""),
+    ]
+
+    @Test func matchesElixir() async throws {
+        let s = Session()
+        for (input, expected) in Self.cases {
+            let printed = try await s.run(input)
+            #expect(printed == expected, "\(input)")
+        }
+    }
+}
