@@ -12,7 +12,7 @@ enum ProcessModule {
         m.process("exit", 2) { context, args in
             context.node.exit(try args[0].pid(), reason: args[1], from: context.process.pid)
             // A signal to oneself takes effect before the call returns, as on the BEAM.
-            if try args[0].pid() == context.process.pid { try await context.process.checkpointNow() }
+            if try args[0].pid() == context.process.pid { try context.process.checkpointNow() }
             return .true
         }
         m.process("link", 1) { context, args in

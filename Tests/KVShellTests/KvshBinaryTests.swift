@@ -68,9 +68,8 @@ import Testing
         #expect(
             result.stdout == """
                 kvsh 0.1.0 (Swift) - press Ctrl+C to cancel a line, Ctrl+D to exit (type h() ENTER for help)
-                iex(1)> ...(1)> ** (RuntimeError) the evaluator is not wired in yet
-
-                iex(1)> 
+                iex(1)> ...(1)> 3
+                iex(2)> 
                 """)
         #expect(result.stderr == "")
     }
@@ -91,7 +90,8 @@ import Testing
         let result = try Self.run([], input: input)
         #expect(result.status == 0)
         #expect(result.stdout.contains("** (UnicodeConversionError) invalid encoding starting at <<255, 254, 0, 128, 10>>"))
-        #expect(result.stdout.hasSuffix("nil\niex(2)> "))
+        #expect(result.stdout.contains("aaaa\" <> ...\n"))
+        #expect(result.stdout.hasSuffix("nil\niex(3)> "))
         #expect(result.stderr == "")
     }
 
