@@ -128,7 +128,7 @@ struct TermWriter {
             // erl writes a small map (up to 32 keys) in its map-key order; match it so the bytes
             // agree. Larger maps have no canonical order on the BEAM either.
             if map.count <= 32 {
-                for (key, value) in MapKeyOrder.sorted(map).reversed() {
+                for (key, value) in map.sortedEntries.reversed() {
                     stack.append(.term(value))
                     stack.append(.term(key))
                 }

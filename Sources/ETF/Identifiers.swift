@@ -67,6 +67,7 @@ public final class Reference: Hashable, Sendable {
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(node)
+        hasher.combine(creation)
         hasher.combine(words)
     }
 }

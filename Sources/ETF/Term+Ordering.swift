@@ -56,8 +56,9 @@ extension Term: Hashable {
     }
 
     /// Erlang's term order: negative, zero or positive.
-    /// - Parameter exact: when true, an integer and a float of equal value differ (the integer
-    ///   first), as `=:=` and map keys see them; when false they are equal, as `==` and `<` see them.
+    /// - Parameter exact: when true, the order of map keys (`=:=` equality): every integer sorts
+    ///   before every float, whatever their values, as the BEAM keeps and prints map keys; when
+    ///   false numbers compare by value and `1 == 1.0`, as `==` and `<` see them.
     public static func compare(_ a: Term, _ b: Term, exact: Bool = false) -> Int {
         var a = a
         var b = b
@@ -87,12 +88,18 @@ extension Term: Hashable {
         case let (.atom(x), .atom(y)):
             return x == y ? 0 : ordered(x.text.unicodeScalars.lazy.map(\.value), y.text.unicodeScalars.lazy.map(\.value))
         case let (.reference(x), .reference(y)):
-            return x == y ? 0 : compareIdentifiers(x.node, y.node, Array(x.words.reversed()), Array(y.words.reversed()))
+            if x == y { return 0 }
+            return compareIdentifiers(x.node, y.node, [x.creation] + x.words.reversed(), [y.creation] + y.words.reversed())
         case let (.port(x), .port(y)):
-            return compareIdentifiers(x.node, y.node, [UInt32(truncatingIfNeeded: x.id >> 32), UInt32(truncatingIfNeeded: x.id)],
-                                      [UInt32(truncatingIfNeeded: y.id >> 32), UInt32(truncatingIfNeeded: y.id)])
+            // OTP 25: node, then creation, then number.
+            return compareIdentifiers(x.node, y.node, [x.creation, UInt32(truncatingIfNeeded: x.id >> 32), UInt32(truncatingIfNeeded: x.id)],
+                                      [y.creation, UInt32(truncatingIfNeeded: y.id >> 32), UInt32(truncatingIfNeeded: y.id)])
         case let (.pid(x), .pid(y)):
-            return x == y ? 0 : compareIdentifiers(x.node, y.node, [x.serial, x.id, x.creation], [y.serial, y.id, y.creation])
+            // OTP 25: serial, number, then node, then creation.
+            if x == y { return 0 }
+            let numbers = ordered([x.serial, x.id], [y.serial, y.id])
+            if numbers != 0 { return numbers }
+            return compareIdentifiers(x.node, y.node, [x.creation], [y.creation])
         case let (.fun(x), .fun(y)):
             return compareFuns(x, y)
         case let (.tuple(x), .tuple(y)):
@@ -181,16 +188,12 @@ extension Term: Hashable {
         switch (a, b) {
         case let (.int(x), .int(y)): return x == y ? 0 : (x < y ? -1 : 1)
         case let (.float(x), .float(y)): return x == y ? 0 : (x < y ? -1 : 1)
-        case let (.int(x), .float(y)):
-            let c = compareIntFloat(BigInt(x), y)
-            return c == 0 && exact ? -1 : c
-        case let (.float(x), .int(y)):
-            let c = -compareIntFloat(BigInt(y), x)
-            return c == 0 && exact ? 1 : c
-        case let (.bigInteger(x), .float(y)):
-            return compareIntFloat(x.value, y)
-        case let (.float(x), .bigInteger(y)):
-            return -compareIntFloat(y.value, x)
+        case (.int, .float) where exact, (.bigInteger, .float) where exact: return -1
+        case (.float, .int) where exact, (.float, .bigInteger) where exact: return 1
+        case let (.int(x), .float(y)): return compareIntFloat(BigInt(x), y)
+        case let (.float(x), .int(y)): return -compareIntFloat(BigInt(y), x)
+        case let (.bigInteger(x), .float(y)): return compareIntFloat(x.value, y)
+        case let (.float(x), .bigInteger(y)): return -compareIntFloat(y.value, x)
         default:
             let x = a.bigIntValue ?? 0
             let y = b.bigIntValue ?? 0

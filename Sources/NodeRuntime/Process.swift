@@ -87,6 +87,7 @@ public final class Process: @unchecked Sendable {
     /// Moves newly arrived messages into the inbox; false when there were none.
     /// - Throws: `ProcessExit` for a pending exit signal.
     private func takeIncoming() throws -> Bool {
+        let before = inbox.count
         let reason: Term? = shared.withLock { state in
             if let reason = state.pendingExit { return reason }
             if inbox.isEmpty {
@@ -98,7 +99,7 @@ public final class Process: @unchecked Sendable {
             return nil
         }
         if let reason { throw ProcessExit(reason: reason) }
-        return !inbox.isEmpty
+        return inbox.count > before
     }
 
     private func waitForSignal() async {

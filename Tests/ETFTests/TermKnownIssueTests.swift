@@ -1,8 +1,7 @@
 import ETF
 import Testing
 
-/// Found while fuzzing the codec; `Term`'s order is outside the codec, so it is recorded here
-/// rather than changed.
+/// Found while fuzzing the codec: where `Term`'s order and equality must agree with OTP 25.
 @Suite struct TermKnownIssueTests {
     @Test func beamFunsThatDifferOnlyInTheirEnvironmentAreNotEqual() {
         func fun(_ free: Int) -> Term {
@@ -17,22 +16,15 @@ import Testing
         }
     }
 
-    /// Each expectation is what OTP 25 answers (checked in `erl`); the encoder's `MapKeyOrder`
-    /// already follows it for map keys.
+    /// Each expectation is what OTP 25 answers (checked in `erl`).
     @Test func identifiersAndMapKeysOrderAsOTP25Does() {
         let pidA = Term.pid(Pid(node: "a@host", id: 100, serial: 0, creation: 7))
         let pidK = Term.pid(Pid(node: "kvsh@h", id: 5, serial: 0, creation: 7))
-        withKnownIssue("OTP 25 orders pids by serial, number, node, creation; Term.compare puts the node first") {
-            #expect(Term.compare(pidA, pidK) > 0)
-        }
-        withKnownIssue("ports and references that differ only in creation compare as equal, so == says equal") {
-            #expect(Term.port(Port(node: "a@host", id: 5, creation: 9)) != Term.port(Port(node: "a@host", id: 5, creation: 7)))
-            #expect(Term.reference(Reference(node: "a@host", creation: 9, words: [5, 0, 0])) !=
-                    Term.reference(Reference(node: "a@host", creation: 7, words: [5, 0, 0])))
-        }
-        withKnownIssue("maps print and compare with every integer key before every float key: #{2 => b, 1.5 => a}") {
-            let entries = TermMap([.float(1.5): .atom("a"), .int(2): .atom("b")]).sortedEntries
-            #expect(entries.first?.key == .int(2))
-        }
+        #expect(Term.compare(pidA, pidK) > 0)
+        #expect(Term.port(Port(node: "a@host", id: 5, creation: 9)) != Term.port(Port(node: "a@host", id: 5, creation: 7)))
+        #expect(Term.reference(Reference(node: "a@host", creation: 9, words: [5, 0, 0])) !=
+                Term.reference(Reference(node: "a@host", creation: 7, words: [5, 0, 0])))
+        let entries = TermMap([.float(1.5): .atom("a"), .int(2): .atom("b")]).sortedEntries
+        #expect(entries.first?.key == .int(2))
     }
 }

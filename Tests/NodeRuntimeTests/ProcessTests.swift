@@ -172,3 +172,14 @@ extension LocalNode {
         return best
     }
 }
+
+@Suite struct SelectiveReceiveTests {
+    @Test func anUnmatchedMessageDoesNotStopATimeout() async throws {
+        try await inProcess { node, me in
+            node.send(.atom("other"), to: me.pid)
+            let wanted = try await me.receive(timeout: .milliseconds(50)) { $0 == .atom("wanted") ? $0 : nil }
+            #expect(wanted == nil)
+            #expect(me.messageQueueLength == 1)
+        }
+    }
+}
