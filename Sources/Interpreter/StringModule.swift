@@ -83,8 +83,21 @@ enum StringModule {
         }
         m.pure("pad_leading", 2, 3) { args in try pad(args, leading: true) }
         m.pure("pad_trailing", 2, 3) { args in try pad(args, leading: false) }
-        return m
+        return requiringBinary(m)
     }()
+
+    /// Every `String` function takes a binary first: anything else matches none of Elixir's clauses.
+    static func requiringBinary(_ module: NativeModule) -> NativeModule {
+        var out = NativeModule("String")
+        for (key, function) in module.functions {
+            guard case .pure(let body) = function else { continue }
+            out.pure(key.name.text, key.arity) { args in
+                guard case .binary = args[0] else { throw ElixirError.functionClause(Atom("Elixir.String"), key.name, arity: key.arity) }
+                return try body(args)
+            }
+        }
+        return out
+    }
 
     static func bytes(_ term: Term) throws -> [UInt8] {
         guard case .binary(let bytes) = term else { throw ElixirError.argument() }
