@@ -18,6 +18,31 @@ enum StringModule {
             let separators = try patterns(args[1])
             return .list(split(text, separators).map { .string($0) })
         }
+        m.pure("split", 3) { args in
+            let options = try KeywordModule.pairs(args[2])
+            let trim = options.contains { $0.0 == .atom("trim") && $0.1.isTruthy }
+            let limit = options.first { $0.0 == .atom("parts") }.flatMap { if case .int(let n) = $0.1 { n } else { nil } }
+            var parts = split(try args[0].string(), try patterns(args[1]))
+            if let limit, limit > 0, parts.count > limit {
+                let separator = try patterns(args[1]).first ?? ""
+                parts = Array(parts[..<(limit - 1)]) + [parts[(limit - 1)...].joined(separator: separator)]
+            }
+            if trim { parts.removeAll { $0.isEmpty } }
+            return .list(parts.map { .string($0) })
+        }
+        m.pure("replace_prefix", 3) { args in
+            let text = try args[0].string(), prefix = try args[1].string()
+            return .string(text.hasPrefix(prefix) ? (try args[2].string()) + text.dropFirst(prefix.count) : text)
+        }
+        m.pure("replace_suffix", 3) { args in
+            let text = try args[0].string(), suffix = try args[1].string()
+            return .string(text.hasSuffix(suffix) ? String(text.dropLast(suffix.count)) + (try args[2].string()) : text)
+        }
+        m.pure("to_float", 1) { args in
+            let text = try args[0].string()
+            guard text.contains("."), let value = Double(text) else { throw ElixirError.argument() }
+            return .float(value)
+        }
         m.pure("contains?", 2) { args in
             let text = try args[0].string()
             return .bool(try patterns(args[1]).contains { $0.isEmpty || text.utf8Contains($0) })

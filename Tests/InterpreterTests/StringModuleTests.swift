@@ -39,6 +39,12 @@ import Testing
         ("String.pad_leading(\"7\", 3, \"0\")", "\"007\""),
         ("String.pad_trailing(\"ab\", 5)", "\"ab   \""),
         ("String.pad_leading(\"abc\", 2)", "\"abc\""),
+        ("String.split(\"a,,b,\", \",\", trim: true)", "[\"a\", \"b\"]"),
+        ("String.split(\"a,b,c\", \",\", parts: 2)", "[\"a\", \"b,c\"]"),
+        ("String.split(\" a b \", \" \", trim: true)", "[\"a\", \"b\"]"),
+        ("String.replace_prefix(\"foobar\", \"foo\", \"\")", "\"bar\""),
+        ("String.replace_suffix(\"foobar\", \"bar\", \"\")", "\"foo\""),
+        ("String.to_float(\"1.5\")", "1.5"),
     ]
 
     /// Edge cases and errors, across the data modules.
