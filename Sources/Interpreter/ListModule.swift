@@ -102,7 +102,9 @@ enum KeywordModule {
 
 enum TupleModule {
     static func tuple(_ term: Term) throws -> [Term] {
-        guard case .tuple(let elements) = term else { throw ElixirError.argument() }
+        guard case .tuple(let elements) = term else {
+            throw ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a tuple\n")
+        }
         return elements
     }
 
@@ -139,9 +141,11 @@ enum IntegerModule {
             return .tuple([.int(value), .binary(Array(bytes[index...]))])
         }
         m.pure("digits", 1) { args in
-            var n = abs(try args[0].int())
+            let value = try args[0].int()
+            let sign = value < 0 ? -1 : 1
+            var n = value.magnitude
             var digits: [Term] = []
-            repeat { digits.insert(.int(n % 10), at: 0); n /= 10 } while n > 0
+            repeat { digits.insert(.int(sign * Int(n % 10)), at: 0); n /= 10 } while n > 0
             return .list(digits)
         }
         m.pure("is_even", 1) { args in .bool(try args[0].int() % 2 == 0) }

@@ -18,6 +18,31 @@ enum StringModule {
             let separators = try patterns(args[1])
             return .list(split(text, separators).map { .string($0) })
         }
+        m.pure("split", 3) { args in
+            let options = try KeywordModule.pairs(args[2])
+            let trim = options.contains { $0.0 == .atom("trim") && $0.1.isTruthy }
+            let limit = options.first { $0.0 == .atom("parts") }.flatMap { if case .int(let n) = $0.1 { n } else { nil } }
+            var parts = split(try args[0].string(), try patterns(args[1]))
+            if let limit, limit > 0, parts.count > limit {
+                let separator = try patterns(args[1]).first ?? ""
+                parts = Array(parts[..<(limit - 1)]) + [parts[(limit - 1)...].joined(separator: separator)]
+            }
+            if trim { parts.removeAll { $0.isEmpty } }
+            return .list(parts.map { .string($0) })
+        }
+        m.pure("replace_prefix", 3) { args in
+            let text = try args[0].string(), prefix = try args[1].string()
+            return .string(text.hasPrefix(prefix) ? (try args[2].string()) + text.dropFirst(prefix.count) : text)
+        }
+        m.pure("replace_suffix", 3) { args in
+            let text = try args[0].string(), suffix = try args[1].string()
+            return .string(text.hasSuffix(suffix) ? String(text.dropLast(suffix.count)) + (try args[2].string()) : text)
+        }
+        m.pure("to_float", 1) { args in
+            let text = try args[0].string()
+            guard text.contains("."), let value = Double(text) else { throw ElixirError.argument() }
+            return .float(value)
+        }
         m.pure("contains?", 2) { args in
             let text = try args[0].string()
             return .bool(try patterns(args[1]).contains { $0.isEmpty || text.utf8Contains($0) })
@@ -83,8 +108,21 @@ enum StringModule {
         }
         m.pure("pad_leading", 2, 3) { args in try pad(args, leading: true) }
         m.pure("pad_trailing", 2, 3) { args in try pad(args, leading: false) }
-        return m
+        return requiringBinary(m)
     }()
+
+    /// Every `String` function takes a binary first: anything else matches none of Elixir's clauses.
+    static func requiringBinary(_ module: NativeModule) -> NativeModule {
+        var out = NativeModule("String")
+        for (key, function) in module.functions {
+            guard case .pure(let body) = function else { continue }
+            out.pure(key.name.text, key.arity) { args in
+                guard case .binary = args[0] else { throw ElixirError.functionClause(Atom("Elixir.String"), key.name, arity: key.arity) }
+                return try body(args)
+            }
+        }
+        return out
+    }
 
     static func bytes(_ term: Term) throws -> [UInt8] {
         guard case .binary(let bytes) = term else { throw ElixirError.argument() }
