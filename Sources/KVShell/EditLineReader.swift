@@ -22,8 +22,14 @@ public struct EditLineReader: LineReader {
     /// - Parameter historyFile: the history file, or `nil` for no history.
     public init(historyFile: String?) {
         self.historyFile = historyFile
-        // libedit restores the terminal on SIGINT, passes the signal on to kvsh's handler
-        // (`SignalInterrupts`) and makes `readline` return NULL: that is how Ctrl-C cancels a line.
+        // libedit must not handle signals itself (it would swallow Ctrl-C and keep reading):
+        // with kvsh's handler (`SignalInterrupts`, no SA_RESTART) the read fails with EINTR and
+        // `readline` returns NULL, which is how Ctrl-C cancels a line. The variable is set
+        // through `dlsym` because Swift 6 refuses to write an imported global directly; this
+        // runs before any other libedit call, on the only thread that uses libedit.
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "rl_catch_signals") {
+            symbol.assumingMemoryBound(to: Int32.self).pointee = 0
+        }
         rl_initialize()
         using_history()
         stifle_history(1000)
