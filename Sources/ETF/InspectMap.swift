@@ -1,6 +1,6 @@
 /// Maps and structs as Elixir 1.14 prints them.
 ///
-/// Keys print in the BEAM's map key order (`InspectMapKeyOrder`), which it keeps maps of up to 32 keys
+/// Keys print in the BEAM's map key order (`TermMap.sortedEntries`), which it keeps maps of up to 32 keys
 /// in; larger BEAM maps print in hash order there, which kvsh does not reproduce.
 extension Inspector {
     func mapDocument(_ map: TermMap, limit: Int?, depth: Int) -> InspectDocument {
@@ -8,7 +8,7 @@ extension Inspector {
            let special = structDocument(module, map, limit: limit, depth: depth) {
             return special
         }
-        return mapContainer(name: "", entries: InspectMapKeyOrder.sorted(map, atoms: atoms), limit: limit, depth: depth)
+        return mapContainer(name: "", entries: map.sortedEntries, limit: limit, depth: depth)
     }
 
     static let structKey = Term.atom("__struct__")
@@ -57,7 +57,7 @@ extension Inspector {
             return rangeDocument(map, limit: limit, depth: depth)
         case "Elixir.MapSet" where keys == ["__struct__", "map", "version"]:
             guard case .map(let set)? = map[.atom("map")] else { return nil }
-            let elements = Term.list(InspectMapKeyOrder.sorted(set, atoms: atoms).map(\.key))
+            let elements = Term.list(set.sortedEntries.map(\.key))
             // Elixir prints a set's elements, nested ones too, with charlists as lists, so a
             // set of small integers never shows as `MapSet.new('abc')`.
             var asLists = options
