@@ -10,10 +10,13 @@ public struct ElixirError: Error, Sendable {
 
     public var kind: Kind
     public var value: Term
+    /// The call that failed, as iex shows it under the error line (`Hello.world()`), when known.
+    public var failedCall: String?
 
-    public init(kind: Kind, value: Term) {
+    public init(kind: Kind, value: Term, failedCall: String? = nil) {
         self.kind = kind
         self.value = value
+        self.failedCall = failedCall
     }
 
     /// An exception struct of `module` (`"RuntimeError"`) with the given fields.
@@ -149,13 +152,21 @@ extension ElixirError {
         return 0
     }
 
-    /// The line iex prints: `** (RuntimeError) boom`, `** (exit) :bar`, `** (throw) :foo`.
+    /// The lines iex prints: `** (RuntimeError) boom`, `** (exit) :bar`, `** (throw) :foo`, and
+    /// under them the failed call where kvsh knows it (`    Hello.world()`).
     public func iexDescription(_ options: InspectOptions = InspectOptions()) -> String {
-        switch kind {
+        let line = switch kind {
         case .error: "** (\(exceptionName)) \(message(options))"
         case .exit: "** (exit) \(value.inspect(options))"
         case .throw: "** (throw) \(value.inspect(options))"
         }
+        return failedCall.map { line + "\n    " + $0 } ?? line
+    }
+
+    /// `Mod.fun(arg, ...)` as iex's stacktrace shows a call.
+    static func describeCall(_ module: Atom, _ function: Atom, _ args: [Term]) -> String {
+        let name = module.text.hasPrefix("Elixir.") ? String(module.text.dropFirst(7)) : Term.atom(module).inspect()
+        return "\(name).\(function.text)(\(args.map { $0.inspect() }.joined(separator: ", ")))"
     }
 }
 

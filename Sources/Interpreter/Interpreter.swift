@@ -36,7 +36,9 @@ public final class Interpreter: Sendable {
         let key = FunctionKey(function, args.count)
         if let user = userModule(module) {
             guard let definition = user.functions[key], definition.isPublic else {
-                throw ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: false)
+                var error = ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: false)
+                error.failedCall = ElixirError.describeCall(module, function, args)
+                throw error
             }
             return try await invoke(definition.clauses, args, module: module, name: function, captured: Env(module: module), context)
         }
@@ -44,7 +46,9 @@ public final class Interpreter: Sendable {
         case .pure(let body)?: return try body(args)
         case .process(let body)?: return try await body(context, args)
         case nil:
-            throw ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: natives[module] == nil)
+            var error = ElixirError.undefinedFunction(module, function, arity: args.count, moduleMissing: natives[module] == nil)
+            error.failedCall = ElixirError.describeCall(module, function, args)
+            throw error
         }
     }
 

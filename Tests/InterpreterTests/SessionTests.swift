@@ -60,7 +60,7 @@ let testScheduler = Scheduler(threads: 2)
         #expect(defined.hasPrefix("{:module, Hello, "))
         #expect(try await s.run("Hello.world") == ":ok")
         #expect(try await s.output() == "hello world\n")
-        #expect(try await s.run("Nope.world") == "** (UndefinedFunctionError) function Nope.world/0 is undefined (module Nope is not available)")
+        #expect(try await s.run("Nope.world") == "** (UndefinedFunctionError) function Nope.world/0 is undefined (module Nope is not available)\n    Nope.world()")
     }
 
     @Test func tasksAsyncAwait() async throws {
