@@ -7,7 +7,9 @@ extension Parser {
         return Quoted.call(Atom("<<>>"), Quoted.meta(line), try interpolationParts(segments))
     }
 
-    func interpolationParts(_ segments: [Segment]) throws(SyntaxError) -> [Term] {
+    /// The parts of an interpolated string: text as binaries, each `#{expr}` as `Kernel.to_string(expr)`,
+    /// typed `::binary` inside a `<<>>` (`asBinarySegments`) and bare inside a charlist's list.
+    func interpolationParts(_ segments: [Segment], asBinarySegments: Bool = true) throws(SyntaxError) -> [Term] {
         var parts: [Term] = []
         for segment in segments {
             switch segment {
@@ -17,7 +19,9 @@ extension Parser {
                 let expr = try parseInterpolation(tokens, line: line)
                 let toString = Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
                                              meta: Quoted.meta(line), [expr])
-                parts.append(Quoted.call(Atom("::"), Quoted.meta(line), [toString, Quoted.variable(Atom("binary"), line: line)]))
+                parts.append(asBinarySegments
+                    ? Quoted.call(Atom("::"), Quoted.meta(line), [toString, Quoted.variable(Atom("binary"), line: line)])
+                    : toString)
             }
         }
         return parts
@@ -33,17 +37,7 @@ extension Parser {
         if segments.count == 1, case .text(let bytes) = segments[0] {
             return Term.list(String(decoding: bytes, as: UTF8.self).unicodeScalars.map { .int(Int($0.value)) })
         }
-        var parts: [Term] = []
-        for segment in segments {
-            switch segment {
-            case .text(let bytes):
-                parts.append(.binary(bytes))
-            case .interpolation(let tokens, let line):
-                let expr = try parseInterpolation(tokens, line: line)
-                parts.append(Quoted.remote(.atom(Quoted.kernel), Atom("to_string"), dotLine: line,
-                                           meta: Quoted.meta(line), [expr]))
-            }
-        }
+        let parts = try interpolationParts(segments, asBinarySegments: false)
         return Quoted.remote(.atom(Quoted.list), Atom("to_charlist"), dotLine: line, meta: Quoted.meta(line),
                              [Term.list(parts)])
     }
