@@ -1,7 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Layers point one way: kvsh → KVShell → Interpreter → {ElixirSyntax, NodeRuntime} → ETF.
+/// Layers point one way: kvsh → {KVShell → Interpreter → {ElixirSyntax, NodeRuntime}, Distribution → {NodeRuntime, EPMD}} → ETF.
+/// The node core (NodeRuntime) declares what it needs of distribution; Distribution implements it
+/// with the real wire protocol, and the kvsh executable plugs one into the other.
 let package = Package(
     name: "kvsh",
     platforms: [.macOS(.v15)],
@@ -12,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -34,6 +38,21 @@ let package = Package(
             ]
         ),
         .target(name: "Interpreter", dependencies: ["ElixirSyntax", "NodeRuntime"]),
+        // The port mapper: wire format, client and an EPMD-compatible daemon.
+        .target(
+            name: "EPMD",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
+        ),
+        // Erlang distribution: handshake, control messages, connections (net_kernel's job).
+        .target(
+            name: "Distribution",
+            dependencies: [
+                "ETF", "NodeRuntime", "EPMD",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .systemLibrary(
             name: "CEditLine",
             pkgConfig: "libedit",
@@ -42,7 +61,7 @@ let package = Package(
         .target(name: "KVShell", dependencies: ["Interpreter", "CEditLine"]),
         .executableTarget(
             name: "kvsh",
-            dependencies: ["KVShell", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KVShell", "Distribution", "EPMD", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "RuntimeBench",
@@ -58,6 +77,14 @@ let package = Package(
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell"]),
+        .testTarget(
+            name: "EPMDTests",
+            dependencies: ["EPMD", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "DistributionTests",
+            dependencies: ["Distribution", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
