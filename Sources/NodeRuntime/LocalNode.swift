@@ -19,6 +19,7 @@ public final class LocalNode: Sendable {
 
     struct Hooks {
         var remote: (any RemoteSignalRouter)?
+        var runner: (any CodeRunner)?
         var crashLog: @Sendable (String) -> Void = { text in
             FileHandle.standardError.write(Data((text + "\n").utf8))
         }
@@ -44,6 +45,21 @@ public final class LocalNode: Sendable {
     /// Plugs in the distribution layer: signals for pids of other nodes go through it.
     public func setRemoteRouter(_ router: any RemoteSignalRouter) {
         hooks.withLock { $0.remote = router }
+    }
+
+    /// The distribution layer, when this node is distributed.
+    public var remoteRouter: (any RemoteSignalRouter)? { hooks.withLock { $0.remote } }
+
+    /// Plugs in what runs `{m, f, args}` for spawn requests from other nodes (the interpreter).
+    public func setCodeRunner(_ runner: any CodeRunner) {
+        hooks.withLock { $0.runner = runner }
+    }
+
+    public var codeRunner: (any CodeRunner)? { hooks.withLock { $0.runner } }
+
+    /// Writes a line to the node's log (stderr unless the shell redirected crash reports).
+    public func log(_ text: String) {
+        hooks.withLock { $0.crashLog }(text)
     }
 
     // MARK: - Identifiers
@@ -121,6 +137,29 @@ public final class LocalNode: Sendable {
             await self.run(process, body)
         }
         return (pid, monitor)
+    }
+
+    /// Starts a process for a spawn request from another node: `parent` is a pid there, linked to
+    /// and/or monitoring the new process per `options` (the monitor's reference is the request's).
+    @discardableResult
+    public func spawn(
+        remoteParent parent: Pid,
+        options: SpawnOptions,
+        groupLeader: Pid,
+        monitorReference: Reference,
+        _ body: @escaping @Sendable (Process) async throws -> Void
+    ) -> Pid {
+        let pid = makePid()
+        let process = Process(pid: pid, node: self, groupLeader: groupLeader)
+        process.shared.withLock { state in
+            if options.contains(.link) { state.links.insert(parent) }
+            if options.contains(.monitor) { state.watchers[monitorReference] = parent }
+        }
+        processes.withLock { $0[Self.key(pid)] = process }
+        Task(executorPreference: scheduler) {
+            await self.run(process, body)
+        }
+        return pid
     }
 
     private func run(_ process: Process, _ body: @Sendable (Process) async throws -> Void) async {
@@ -204,10 +243,11 @@ public final class LocalNode: Sendable {
             if !added { undeliverable(signal, to: pid) }
         case let .demonitor(_, ref):
             target.shared.withLock { _ = $0.watchers.removeValue(forKey: ref) }
-        case let .down(ref, of, reason):
-            let watched = target.shared.withLock { $0.monitors.removeValue(forKey: ref) != nil }
-            if watched {
-                target.deliver(.tuple([.atom(.down), .reference(ref), .atom(.process), of, reason]))
+        case let .down(ref, _, reason):
+            // What was watched is told by the watcher's own record: `{name, node}` for a monitor
+            // by name, whatever form the other side reports it in.
+            if let watched = target.shared.withLock({ $0.monitors.removeValue(forKey: ref) }) {
+                target.deliver(.tuple([.atom(.down), .reference(ref), .atom(.process), watched, reason]))
             }
         case .groupLeader(let leader):
             target.groupLeader = leader
@@ -291,11 +331,20 @@ public final class LocalNode: Sendable {
         return ref
     }
 
-    /// `Process.monitor/1` of a registered name on this node.
-    public func monitor(_ process: Process, name: Atom) -> Reference {
+    /// `Process.monitor/1` of a registered name, on this node or (`node`) another.
+    public func monitor(_ process: Process, name: Atom, node: Atom? = nil) -> Reference {
         let ref = makeReference()
-        let target = Term.tuple([.atom(name), .atom(self.name)])
+        let node = node ?? self.name
+        let target = Term.tuple([.atom(name), .atom(node)])
         process.shared.withLock { $0.monitors[ref] = target }
+        if node != self.name {
+            if let remote = remoteRouter {
+                remote.monitor(name: name, on: node, from: process.pid, ref: ref)
+            } else {
+                signal(process.pid, .down(ref: ref, of: target, reason: .atom(.noconnection)))
+            }
+            return ref
+        }
         if let pid = whereis(name), let watched = self.process(pid) {
             let added = watched.shared.withLock { state -> Bool in
                 guard state.alive else { return false }
@@ -315,12 +364,55 @@ public final class LocalNode: Sendable {
         switch target {
         case .pid(let pid): signal(pid, .demonitor(from: process.pid, ref: ref))
         case .tuple(let parts):
-            if let name = parts.first?.atomValue, let pid = whereis(name) {
+            guard let name = parts.first?.atomValue, let node = parts.last?.atomValue else { break }
+            if node != self.name {
+                remoteRouter?.demonitor(name: name, on: node, from: process.pid, ref: ref)
+            } else if let pid = whereis(name) {
                 signal(pid, .demonitor(from: process.pid, ref: ref))
             }
         default: break
         }
         return true
+    }
+
+    /// Records a monitor `process` holds on `target` (a pid or `{name, node}`) that another party
+    /// set up: a spawn request with `:monitor`, whose reference is the request's.
+    public func recordMonitor(held holder: Pid, ref: Reference, on target: Term) {
+        process(holder)?.shared.withLock { state in
+            if state.alive { state.monitors[ref] = target }
+        }
+    }
+
+    // MARK: - Connections lost
+
+    /// A connection to `node` went down: links to its processes break with `:noconnection`,
+    /// monitors of its processes and names fire `:DOWN … :noconnection`, and monitors its
+    /// processes held on ours are forgotten, as the BEAM does at `nodedown`.
+    public func connectionLost(to node: Atom) {
+        let all = processes.withLock { Array($0.values) }
+        for process in all {
+            let (brokenLinks, firedMonitors) = process.shared.withLock { state -> ([Pid], [(Reference, Term)]) in
+                let links = state.links.filter { $0.node == node }
+                for pid in links { state.links.remove(pid) }
+                state.watchers = state.watchers.filter { $0.value.node != node }
+                let monitors = state.monitors.filter { Self.isOn(node, $0.value) }
+                return (Array(links), monitors.map { ($0.key, $0.value) })
+            }
+            for pid in brokenLinks {
+                process.receiveExitSignal(from: pid, reason: .atom(.noconnection), link: false, broken: true)
+            }
+            for (ref, target) in firedMonitors {
+                signal(process.pid, .down(ref: ref, of: target, reason: .atom(.noconnection)))
+            }
+        }
+    }
+
+    private static func isOn(_ node: Atom, _ target: Term) -> Bool {
+        switch target {
+        case .pid(let pid): pid.node == node
+        case .tuple(let parts): parts.last == .atom(node)
+        default: false
+        }
     }
 
     /// `Process.exit/2`.
@@ -356,7 +448,36 @@ public enum Signal: Sendable {
     case groupLeader(Pid)
 }
 
-/// The distribution layer, as the node core sees it: somewhere to send signals for other nodes.
+/// The distribution layer, as the node core sees it. The core never speaks the wire protocol;
+/// the `Distribution` module implements this with real connections.
 public protocol RemoteSignalRouter: Sendable {
+    /// A signal for a pid of another node; dropped (or answered `:noconnection`) when the node
+    /// cannot be reached, as on the BEAM.
     func route(_ signal: Signal, to pid: Pid)
+    /// `send({name, node}, message)`.
+    func send(_ message: Term, toName name: Atom, on node: Atom, from: Pid)
+    /// Monitors a registered name on another node; `:DOWN` arrives as a `.down` signal.
+    func monitor(name: Atom, on node: Atom, from: Pid, ref: Reference)
+    func demonitor(name: Atom, on node: Atom, from: Pid, ref: Reference)
+    /// Asks `node` to spawn `module.function(arguments)`. The answer arrives in `from`'s mailbox
+    /// as `{:spawn_reply, id, :ok, pid}` or `{:spawn_reply, id, :error, reason}`, after the link
+    /// and monitor (reference `id`) that `options` asks for are in place.
+    func spawnRequest(
+        on node: Atom, id: Reference, from: Pid, groupLeader: Pid,
+        module: Atom, function: Atom, arguments: [Term], options: LocalNode.SpawnOptions)
+    /// `Node.connect/1`: true once connected (at once when connected already).
+    func connect(to node: Atom) async -> Bool
+    /// `Node.disconnect/1`: false when there was no connection.
+    func disconnect(_ node: Atom) -> Bool
+    /// `Node.list/0`: the nodes connected now.
+    var connectedNodes: [Atom] { get }
+    /// `Node.monitor/2`: `pid` receives `{:nodedown, node}` when the connection goes (at once when
+    /// there is none and none can be made).
+    func monitorNode(_ node: Atom, by pid: Pid, enable: Bool)
+}
+
+/// Runs `{module, function, arguments}` inside a process, for spawn requests from other nodes:
+/// the interpreter, which owns the module table.
+public protocol CodeRunner: Sendable {
+    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: Process) async throws
 }

@@ -173,10 +173,12 @@ public final class Process: @unchecked Sendable {
     }
 
     /// An exit signal from `from`, through a link (`link: true`) or `Process.exit/2`.
-    func receiveExitSignal(from: Pid, reason: Term, link: Bool) {
+    /// `broken`: a link the runtime broke itself (a lost connection), already removed from `links`.
+    func receiveExitSignal(from: Pid, reason: Term, link: Bool, broken: Bool = false) {
+        let link = link || broken
         let waiter = shared.withLock { state -> UnsafeContinuation<Void, Never>? in
             guard state.alive, state.pendingExit == nil else { return nil }
-            if link { guard state.links.remove(from) != nil else { return nil } }
+            if link && !broken { guard state.links.remove(from) != nil else { return nil } }
             let isKill = !link && reason == .atom(.kill)
             if isKill {
                 state.pendingExit = .atom(.killed)
