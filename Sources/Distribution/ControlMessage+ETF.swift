@@ -192,50 +192,52 @@ extension ControlMessage {
         static let unlinkIDAck = 36
     }
 
-    /// The arity of each readable control tuple, and for a trace-token form the opcode it stands
-    /// for and where its token sits (last, except in EXIT_TT and EXIT2_TT where the reason follows).
+    /// The arity of each readable control tuple, and for a trace-token form the opcode it is read
+    /// as and where its token sits (last, except in EXIT_TT and EXIT2_TT where the reason follows).
     struct Shape {
-        let base: Int
+        let opcode: Int
         let arity: Int
+        let base: Int
         let traceToken: Int?
 
-        init(_ base: Int, arity: Int, traceToken: Int? = nil) {
-            self.base = base
+        init(_ opcode: Int, arity: Int, readAs base: Int? = nil, traceToken: Int? = nil) {
+            self.opcode = opcode
             self.arity = arity
+            self.base = base ?? opcode
             self.traceToken = traceToken
         }
 
-        static let all: [Int: Shape] = [
-            Opcode.link: Shape(Opcode.link, arity: 3),
-            Opcode.send: Shape(Opcode.send, arity: 3),
-            Opcode.exit: Shape(Opcode.exit, arity: 4),
-            Opcode.unlink: Shape(Opcode.unlink, arity: 3),
-            Opcode.regSend: Shape(Opcode.regSend, arity: 4),
-            Opcode.groupLeader: Shape(Opcode.groupLeader, arity: 3),
-            Opcode.exit2: Shape(Opcode.exit2, arity: 4),
-            Opcode.sendTT: Shape(Opcode.send, arity: 4, traceToken: 3),
-            Opcode.exitTT: Shape(Opcode.exit, arity: 5, traceToken: 3),
-            Opcode.regSendTT: Shape(Opcode.regSend, arity: 5, traceToken: 4),
-            Opcode.exit2TT: Shape(Opcode.exit2, arity: 5, traceToken: 3),
-            Opcode.monitor: Shape(Opcode.monitor, arity: 4),
-            Opcode.demonitor: Shape(Opcode.demonitor, arity: 4),
-            Opcode.monitorExit: Shape(Opcode.monitorExit, arity: 5),
-            Opcode.sendSender: Shape(Opcode.sendSender, arity: 3),
-            Opcode.sendSenderTT: Shape(Opcode.sendSender, arity: 4, traceToken: 3),
-            Opcode.payloadExit: Shape(Opcode.payloadExit, arity: 3),
-            Opcode.payloadExitTT: Shape(Opcode.payloadExit, arity: 4, traceToken: 3),
-            Opcode.payloadExit2: Shape(Opcode.payloadExit2, arity: 3),
-            Opcode.payloadExit2TT: Shape(Opcode.payloadExit2, arity: 4, traceToken: 3),
-            Opcode.payloadMonitorExit: Shape(Opcode.payloadMonitorExit, arity: 4),
-            Opcode.spawnRequest: Shape(Opcode.spawnRequest, arity: 6),
-            Opcode.spawnRequestTT: Shape(Opcode.spawnRequest, arity: 7, traceToken: 6),
-            Opcode.spawnReply: Shape(Opcode.spawnReply, arity: 5),
-            Opcode.spawnReplyTT: Shape(Opcode.spawnReply, arity: 6, traceToken: 5),
-            Opcode.aliasSend: Shape(Opcode.aliasSend, arity: 3),
-            Opcode.aliasSendTT: Shape(Opcode.aliasSend, arity: 4, traceToken: 3),
-            Opcode.unlinkID: Shape(Opcode.unlinkID, arity: 4),
-            Opcode.unlinkIDAck: Shape(Opcode.unlinkIDAck, arity: 4),
-        ]
+        static let all: [Int: Shape] = Dictionary(uniqueKeysWithValues: [
+            Shape(Opcode.link, arity: 3),
+            Shape(Opcode.send, arity: 3),
+            Shape(Opcode.exit, arity: 4),
+            Shape(Opcode.unlink, arity: 3),
+            Shape(Opcode.regSend, arity: 4),
+            Shape(Opcode.groupLeader, arity: 3),
+            Shape(Opcode.exit2, arity: 4),
+            Shape(Opcode.sendTT, arity: 4, readAs: Opcode.send, traceToken: 3),
+            Shape(Opcode.exitTT, arity: 5, readAs: Opcode.exit, traceToken: 3),
+            Shape(Opcode.regSendTT, arity: 5, readAs: Opcode.regSend, traceToken: 4),
+            Shape(Opcode.exit2TT, arity: 5, readAs: Opcode.exit2, traceToken: 3),
+            Shape(Opcode.monitor, arity: 4),
+            Shape(Opcode.demonitor, arity: 4),
+            Shape(Opcode.monitorExit, arity: 5),
+            Shape(Opcode.sendSender, arity: 3),
+            Shape(Opcode.sendSenderTT, arity: 4, readAs: Opcode.sendSender, traceToken: 3),
+            Shape(Opcode.payloadExit, arity: 3),
+            Shape(Opcode.payloadExitTT, arity: 4, readAs: Opcode.payloadExit, traceToken: 3),
+            Shape(Opcode.payloadExit2, arity: 3),
+            Shape(Opcode.payloadExit2TT, arity: 4, readAs: Opcode.payloadExit2, traceToken: 3),
+            Shape(Opcode.payloadMonitorExit, arity: 4),
+            Shape(Opcode.spawnRequest, arity: 6),
+            Shape(Opcode.spawnRequestTT, arity: 7, readAs: Opcode.spawnRequest, traceToken: 6),
+            Shape(Opcode.spawnReply, arity: 5),
+            Shape(Opcode.spawnReplyTT, arity: 6, readAs: Opcode.spawnReply, traceToken: 5),
+            Shape(Opcode.aliasSend, arity: 3),
+            Shape(Opcode.aliasSendTT, arity: 4, readAs: Opcode.aliasSend, traceToken: 3),
+            Shape(Opcode.unlinkID, arity: 4),
+            Shape(Opcode.unlinkIDAck, arity: 4),
+        ].map { ($0.opcode, $0) })
     }
 }
 
