@@ -1,0 +1,82 @@
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+#if canImport(Glibc)
+/// glibc (2.26 on) declares `POSIX_SPAWN_SETSID` only under `_GNU_SOURCE`, which Swift's Glibc
+/// module does not see; the value is part of glibc's ABI (`spawn.h`).
+private let spawnNewSession: Int32 = 0x80
+#else
+private let spawnNewSession = Int32(POSIX_SPAWN_SETSID)
+#endif
+
+extension PortMapperDaemon {
+    /// Starts a port mapper as a separate process that outlives the caller, as `erl` starts
+    /// `epmd -daemon` when no mapper answers, then waits until it answers `NAMES_REQ`.
+    ///
+    /// The process is spawned with `posix_spawnp` and `POSIX_SPAWN_SETSID`: a session of its
+    /// own, so neither the terminal's Ctrl+C nor its hangup reaches it, with stdin, stdout and
+    /// stderr on `/dev/null`, no blocked signals, and default handling of the signals that end
+    /// a daemon. Foundation's `Process` is not used: it watches its children and cannot put
+    /// them in a new session. Should the daemon die before the caller, it stays a zombie until
+    /// the caller exits, which costs one process table entry.
+    /// - Parameters:
+    ///   - executable: the program, looked up in `PATH` unless it holds a `/`.
+    ///   - arguments: the whole argument vector, `argv[0]` first, as `execv` takes it, e.g.
+    ///     `[CommandLine.arguments[0], "epmd", "--port", "4369"]`.
+    ///   - port: the port the new daemon will listen on, to poll until it answers.
+    ///   - timeout: how long to wait for it to answer.
+    /// - Returns: the daemon's process id.
+    /// - Throws: ``PortMapperError/spawnFailed(executable:errno:)`` when the process cannot
+    ///   start; ``PortMapperError/unreachable(host:port:)`` when nothing answers in time.
+    @discardableResult
+    public static func startDetached(
+        executable: String,
+        arguments: [String],
+        port: Int,
+        on group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        timeout: TimeAmount = .seconds(2)
+    ) async throws -> pid_t {
+        let pid = try spawnDetached(executable: executable, arguments: arguments)
+        let deadline = NIODeadline.now() + timeout
+        while NIODeadline.now() < deadline {
+            if (try? await PortMapperClient.names(port: port, on: group, timeout: .milliseconds(500))) != nil {
+                return pid
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PortMapperError.unreachable(host: "127.0.0.1", port: port)
+    }
+
+    private static func spawnDetached(executable: String, arguments: [String]) throws -> pid_t {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaultSignals = sigset_t()
+        sigemptyset(&defaultSignals)
+        for signal in [SIGHUP, SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaultSignals, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
+        posix_spawnattr_setflags(&attributes, Int16(spawnNewSession | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        var files = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&files)
+        defer { posix_spawn_file_actions_destroy(&files) }
+        posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&files, 1, 2)
+
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid = pid_t()
+        let status = posix_spawnp(&pid, executable, &files, &attributes, &argv, environ)
+        guard status == 0 else { throw PortMapperError.spawnFailed(executable: executable, errno: status) }
+        return pid
+    }
+}
