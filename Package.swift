@@ -61,7 +61,11 @@ let package = Package(
         .target(name: "KVShell", dependencies: ["Interpreter", "CEditLine"]),
         .executableTarget(
             name: "kvsh",
-            dependencies: ["KVShell", "Distribution", "EPMD", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "KVShell", "Distribution", "EPMD", "NodeRuntime", "ETF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "RuntimeBench",
@@ -77,6 +81,8 @@ let package = Package(
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell"]),
+        // Real kvsh nodes as child processes, with a port mapper on a private port.
+        .testTarget(name: "ClusterTests"),
         .testTarget(
             name: "EPMDTests",
             dependencies: ["EPMD", .product(name: "NIOEmbedded", package: "swift-nio")]

@@ -9,12 +9,10 @@ public struct InterpreterEvaluator: ShellEvaluator {
     private let options: InspectOptions
 
     /// - Parameters:
-    ///   - nodeName: `foo@vm`, or nil for `:nonode@nohost`.
+    ///   - node: this node: distributed (`foo@vm`, its creation from the port mapper) or `:nonode@nohost`.
     ///   - colors: iex's syntax colours (a terminal).
     ///   - write: where output of the shell's group leader goes.
-    public init(nodeName: String?, colors: Bool, write: @escaping @Sendable ([UInt8]) -> Void) {
-        // A named node that is not connected yet still has a non-zero creation, as a BEAM started with -sname.
-        let node = nodeName.map { LocalNode(name: Atom($0), creation: 1) } ?? LocalNode()
+    public init(node: LocalNode, colors: Bool, write: @escaping @Sendable ([UInt8]) -> Void) {
         shell = Shell(interpreter: Interpreter(node: node), output: write)
         options = .iex(colors: colors)
     }

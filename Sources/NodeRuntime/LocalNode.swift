@@ -12,6 +12,8 @@ public final class LocalNode: Sendable {
 
     private let processes = Mutex<[UInt64: Process]>([:])
     private let names = Mutex<[Atom: Pid]>([:])
+    /// Active aliases (`alias/0`): a reference that delivers to its owner while active.
+    private let aliases = Mutex<[Reference: Pid]>([:])
     private let nextProcess = Atomic<UInt64>(0)
     private let nextReference = Atomic<UInt64>(0)
     private let referenceSalt: UInt32
@@ -141,12 +143,15 @@ public final class LocalNode: Sendable {
 
     /// Starts a process for a spawn request from another node: `parent` is a pid there, linked to
     /// and/or monitoring the new process per `options` (the monitor's reference is the request's).
+    /// - Parameter beforeStart: runs with the new pid before the process does, so the spawn reply
+    ///   goes out ahead of anything the process sends.
     @discardableResult
     public func spawn(
         remoteParent parent: Pid,
         options: SpawnOptions,
         groupLeader: Pid,
         monitorReference: Reference,
+        beforeStart: (Pid) -> Void = { _ in },
         _ body: @escaping @Sendable (Process) async throws -> Void
     ) -> Pid {
         let pid = makePid()
@@ -156,6 +161,7 @@ public final class LocalNode: Sendable {
             if options.contains(.monitor) { state.watchers[monitorReference] = parent }
         }
         processes.withLock { $0[Self.key(pid)] = process }
+        beforeStart(pid)
         Task(executorPreference: scheduler) {
             await self.run(process, body)
         }
@@ -192,6 +198,9 @@ public final class LocalNode: Sendable {
             return snapshot
         }
         processes.withLock { _ = $0.removeValue(forKey: Self.key(process.pid)) }
+        if !state.aliases.isEmpty {
+            aliases.withLock { table in for alias in state.aliases { table.removeValue(forKey: alias) } }
+        }
         if let name = state.registeredName { names.withLock { _ = $0.removeValue(forKey: name) } }
         for linked in state.links {
             signal(linked, .exit(from: process.pid, reason: reason, link: true))
@@ -273,6 +282,37 @@ public final class LocalNode: Sendable {
             target.deliver(message)
         } else if !isLocal(pid) {
             signal(pid, .message(message))
+        }
+    }
+
+    // MARK: - Aliases
+
+    /// A new alias for `process` (`alias/0`): messages sent to it reach the process until it is
+    /// deactivated or the process ends. gen_server calls from OTP 24+ wait for replies this way.
+    public func makeAlias(for process: Process) -> Reference {
+        let ref = makeReference()
+        process.shared.withLock { _ = $0.aliases.insert(ref) }
+        aliases.withLock { $0[ref] = process.pid }
+        return ref
+    }
+
+    /// `unalias/1`: later messages to the alias are dropped.
+    public func removeAlias(_ alias: Reference, of process: Process) {
+        process.shared.withLock { _ = $0.aliases.remove(alias) }
+        aliases.withLock { _ = $0.removeValue(forKey: alias) }
+    }
+
+    /// The process an active alias of this node delivers to.
+    public func aliasOwner(_ alias: Reference) -> Pid? {
+        aliases.withLock { $0[alias] }
+    }
+
+    /// Sends to an alias, of this node or another; an inactive alias drops the message.
+    public func send(_ message: Term, toAlias alias: Reference, from: Pid) {
+        if alias.node == name {
+            if let owner = aliasOwner(alias) { send(message, to: owner) }
+        } else {
+            remoteRouter?.send(message, toAlias: alias, from: from)
         }
     }
 
@@ -456,6 +496,8 @@ public protocol RemoteSignalRouter: Sendable {
     func route(_ signal: Signal, to pid: Pid)
     /// `send({name, node}, message)`.
     func send(_ message: Term, toName name: Atom, on node: Atom, from: Pid)
+    /// A message to an alias of a process on another node (`ALIAS_SEND`).
+    func send(_ message: Term, toAlias alias: Reference, from: Pid)
     /// Monitors a registered name on another node; `:DOWN` arrives as a `.down` signal.
     func monitor(name: Atom, on node: Atom, from: Pid, ref: Reference)
     func demonitor(name: Atom, on node: Atom, from: Pid, ref: Reference)

@@ -35,6 +35,7 @@ public final class Process: @unchecked Sendable {
         var alive = true
         var groupLeader: Pid
         var registeredName: Atom?
+        var aliases = Set<Reference>()
     }
 
     init(pid: Pid, node: LocalNode, groupLeader: Pid) {

@@ -1,14 +1,14 @@
 import KVShell
+import NodeRuntime
 
-/// Builds the evaluator the shell talks to: the interpreter on a node named `nodeName`, whose
-/// shell group leader writes to standard output.
+/// Builds the evaluator the shell talks to: the interpreter on `node`, whose shell group leader
+/// writes to standard output.
 /// - Parameters:
-///   - nodeName: `foo@vm` for `--sname foo`, `nil` for a non-distributed node (`:nonode@nohost`).
-///   - cookie: the `--cookie` value; used once nodes connect (distribution is the next step).
+///   - node: this node (distributed when kvsh was started with `--sname`/`--name`).
 ///   - colors: whether results are inspected with iex's colours.
-func makeEvaluator(nodeName: String?, cookie: String?, colors: Bool) -> any ShellEvaluator {
+func makeEvaluator(node: LocalNode, colors: Bool) -> any ShellEvaluator {
     let output = StandardOutput()
-    return InterpreterEvaluator(nodeName: nodeName, colors: colors) { bytes in
+    return InterpreterEvaluator(node: node, colors: colors) { bytes in
         output.write(String(decoding: bytes, as: UTF8.self))
     }
 }

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import KVShell
+import NodeRuntime
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -12,7 +14,8 @@ struct Kvsh: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kvsh",
         abstract: "An Elixir iex shell on a Swift runtime.",
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [PortMapperCommand.self]
     )
 
     @Option(help: ArgumentHelp("Start a distributed node with a short name: NAME@<short host>.", valueName: "name"))
@@ -23,6 +26,9 @@ struct Kvsh: AsyncParsableCommand {
 
     @Option(help: "The magic cookie this node uses to connect to others.")
     var cookie: String?
+
+    @Option(help: ArgumentHelp("net_ticktime: a connected node silent this long is dropped.", valueName: "seconds"))
+    var ticktime = 60
 
     @Flag(help: "Print each input line after its prompt, so piped input reads like a transcript.")
     var echo = false
@@ -37,10 +43,11 @@ struct Kvsh: AsyncParsableCommand {
     private var nodeName: String?
 
     private enum CodingKeys: String, CodingKey {
-        case sname, name, cookie, echo, noHistory, noColor
+        case sname, name, cookie, ticktime, echo, noHistory, noColor
     }
 
     mutating func validate() throws {
+        if ticktime < 1 { throw ValidationError("--ticktime must be at least 1 second") }
         if sname != nil && name != nil {
             throw ValidationError("--sname and --name cannot be used together")
         }
@@ -55,8 +62,14 @@ struct Kvsh: AsyncParsableCommand {
     func run() async throws {
         let interactive = isatty(0) == 1 && isatty(1) == 1
         let output = StandardOutput()
-        let evaluator = makeEvaluator(
-            nodeName: nodeName, cookie: cookie, colors: interactive && !noColor)
+        let node: LocalNode
+        do {
+            node = try await NodeStartup.start(nodeName: nodeName, cookie: cookie, tickTime: ticktime)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
+        let evaluator = makeEvaluator(node: node, colors: interactive && !noColor)
         let interrupts = SignalInterrupts()
         let prompt = Prompt(nodeName: nodeName)
         if interactive {

@@ -1,0 +1,228 @@
+import ETF
+import NIOCore
+import Synchronization
+
+/// One connection to another node, as the rest of the node sees it: somewhere to send control
+/// messages. Any thread may send; frames are appended to a buffer under a lock and written by
+/// the channel's event loop in one go, so a burst of sends becomes one write.
+final class Connection: Sendable {
+    let kernel: NetKernel
+    let channel: any Channel
+    /// The connection-table attempt this connection settles (see `NetKernel.Entry`).
+    let attempt: Int
+    /// The handshake this connection starts with; the handler runs it.
+    let handshake: Handshake
+    private let outbound = Mutex(Outbound())
+
+    private struct Outbound {
+        var bytes: [UInt8] = []
+        var flushScheduled = false
+        /// Something went out since the ticker last looked.
+        var wroteSinceTick = false
+    }
+
+    init(kernel: NetKernel, channel: any Channel, attempt: Int, handshake: Handshake) {
+        self.kernel = kernel
+        self.channel = channel
+        self.attempt = attempt
+        self.handshake = handshake
+    }
+
+    /// Queues a control message in a connected-state frame (4-byte length, then the body).
+    func send(_ message: ControlMessage) {
+        let body = message.frameBytes
+        enqueue { bytes in
+            bytes.appendBigEndian(UInt32(body.count))
+            bytes.append(contentsOf: body)
+        }
+    }
+
+    /// An empty frame: tells a quiet peer we are alive.
+    func sendTick() {
+        enqueue { $0.append(contentsOf: [0, 0, 0, 0]) }
+    }
+
+    /// True when a frame went out since the last call (the ticker's question).
+    func takeWroteSinceTick() -> Bool {
+        outbound.withLock { state in
+            defer { state.wroteSinceTick = false }
+            return state.wroteSinceTick
+        }
+    }
+
+    private func enqueue(_ append: (inout [UInt8]) -> Void) {
+        let scheduleFlush = outbound.withLock { state -> Bool in
+            append(&state.bytes)
+            state.wroteSinceTick = true
+            defer { state.flushScheduled = true }
+            return !state.flushScheduled
+        }
+        if scheduleFlush {
+            channel.eventLoop.execute { self.flush() }
+        }
+    }
+
+    private func flush() {
+        let bytes = outbound.withLock { state -> [UInt8] in
+            state.flushScheduled = false
+            defer { state.bytes.removeAll(keepingCapacity: true) }
+            return state.bytes
+        }
+        guard !bytes.isEmpty else { return }
+        channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// Moves a connection's bytes: handshake frames through the `Handshake` state machine, then
+/// connected-state frames decoded into control messages for the `NetKernel`. Lives on the
+/// channel's event loop.
+final class ConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let connection: Connection
+    private var handshake: Handshake
+    private var parser: DistributionFrameParser
+    private var cumulation: ByteBuffer?
+    /// The node on the other side: known from the start when we dial, after `send_name` when we accept.
+    private var peer: Atom?
+    private var isUp = false
+    private var setupTimeout: Scheduled<Void>?
+    private var ticker: Scheduled<Void>?
+    private var readSinceTick = false
+    private var silentTicks = 0
+
+    init(connection: Connection, peer: Atom? = nil) {
+        self.connection = connection
+        handshake = connection.handshake
+        parser = DistributionFrameParser(mode: .handshake, maxFrameSize: connection.kernel.settings.maxFrameSize)
+        self.peer = peer
+    }
+
+    private var kernel: NetKernel { connection.kernel }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let limit = TimeAmount.seconds(Int64(kernel.settings.setupTimeSeconds))
+        setupTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [self] in
+            guard !isUp else { return }
+            fail(.timedOut, context: context)
+        }
+        perform(handshake.start(), context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        readSinceTick = true
+        if cumulation == nil {
+            cumulation = incoming
+        } else {
+            cumulation!.writeBuffer(&incoming)
+        }
+        do {
+            while context.channel.isActive, var buffer = cumulation, let frame = try parser.next(from: &buffer) {
+                cumulation = buffer
+                switch frame {
+                case .tick:
+                    break
+                case .body(let body):
+                    if isUp {
+                        let message = try ControlMessage.decode(frameBody: body)
+                        kernel.dispatch(message, from: peer!, over: connection)
+                    } else {
+                        perform(handshake.receive(Array(buffer: body)), context: context)
+                    }
+                }
+            }
+        } catch {
+            kernel.node.log("** Closing the connection to node \(peerDescription): \(error) **")
+            context.close(promise: nil)
+            return
+        }
+        if let buffer = cumulation, buffer.readableBytes == 0 {
+            cumulation = nil
+        } else {
+            cumulation?.discardReadBytes()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        setupTimeout?.cancel()
+        ticker?.cancel()
+        kernel.closed(connection, peer: peer, wasUp: isUp)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    // MARK: - Handshake
+
+    private func perform(_ directives: [Handshake.Directive], context: ChannelHandlerContext) {
+        for directive in directives {
+            switch directive {
+            case .send(let message):
+                var buffer = context.channel.allocator.buffer(capacity: message.count + 2)
+                buffer.writeInteger(UInt16(message.count))
+                buffer.writeBytes(message)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .checkPeer(let name):
+                peer = name
+                let status = kernel.status(forIncoming: name, attempt: connection.attempt)
+                perform(handshake.resolve(status), context: context)
+            case .replaceExisting(let name):
+                kernel.replaceStale(name, attempt: connection.attempt)
+            case .established(let established):
+                setupTimeout?.cancel()
+                peer = established.name
+                parser.mode = .connected
+                guard kernel.established(connection, peer: established) else {
+                    context.close(promise: nil)
+                    return
+                }
+                isUp = true
+                startTicking(context: context)
+            case .fail(let error):
+                fail(error, context: context)
+            }
+        }
+    }
+
+    private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {
+        // `nok` is the normal end of the losing half of a simultaneous connect.
+        if case .refused(_, "nok") = error {} else { kernel.node.log(error.logLine) }
+        context.close(promise: nil)
+    }
+
+    // MARK: - Ticks
+
+    /// Every quarter of the tick time: tick when we sent nothing, and drop a peer that has been
+    /// silent for four quarters, as net_kernel does.
+    private func startTicking(context: ChannelHandlerContext) {
+        let interval = TimeAmount.milliseconds(Int64(kernel.settings.tickTimeSeconds) * 250)
+        ticker = context.eventLoop.assumeIsolated().scheduleTask(in: interval) { [self] in
+            if !connection.takeWroteSinceTick() { connection.sendTick() }
+            if readSinceTick {
+                silentTicks = 0
+            } else {
+                silentTicks += 1
+                if silentTicks >= 4 {
+                    kernel.node.log("** Node \(peerDescription) not responding **\n** Removing (timedout) connection **")
+                    context.close(promise: nil)
+                    return
+                }
+            }
+            readSinceTick = false
+            startTicking(context: context)
+        }
+    }
+
+    private var peerDescription: String {
+        peer.map { Term.atom($0).inspect() } ?? "(unknown)"
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Every walkthrough under `examples/` is a transcript of one or more terminals (`iex(foo@vm)1>`
+/// and `iex(bar@vm)1>` prompts interleaved in the order they were typed). Each is replayed
+/// against real kvsh nodes, one child process per node named in its prompts, with a port mapper
+/// of its own: each input line goes to its node, and what that node prints must read the same,
+/// up to pid and reference numbers and the host name.
+@Suite(.serialized) struct ExampleTranscriptTests {
+    static var examples: [String] {
+        let folder = Build.root.appendingPathComponent("examples")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".txt") }.sorted()
+    }
+
+    @Test(arguments: examples)
+    func transcriptReplays(_ name: String) throws {
+        let text = try String(contentsOf: Build.root.appendingPathComponent("examples/\(name)"), encoding: .utf8)
+        let steps = try Transcript.steps(of: text)
+        let mapper = try PortMapperProcess()
+        var nodes: [String: PeerNode] = [:]
+        for step in steps where nodes[step.node] == nil {
+            nodes[step.node] = try PeerNode(step.node, mapper: mapper)
+        }
+        for step in steps {
+            let node = try #require(nodes[step.node])
+            let printed = Transcript.normalize(try node.enter(step.input, lines: step.expected.count))
+            let expected = Transcript.normalize(step.expected.joined(separator: "\n"))
+            // Output of processes (a remote `IO.puts`) may come just before or after the result.
+            let sameLines = printed.split(separator: "\n").sorted() == expected.split(separator: "\n").sorted()
+            #expect(printed == expected || sameLines, "\(name): after \(step.prompt)\(step.input)")
+        }
+    }
+}
+
+/// A transcript as steps: one input line, the node it was typed at, and what followed it.
+enum Transcript {
+    struct Step {
+        let node: String
+        let prompt: String
+        let input: String
+        var expected: [String]
+    }
+
+    static func steps(of text: String) throws -> [Step] {
+        let prompt = try Regex<(Substring, Substring, Substring)>(#"^(?:iex|\.\.\.)\(([A-Za-z0-9_-]+)@([A-Za-z0-9_.-]+)\)\d+> "#)
+        var steps: [Step] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if let match = line.firstMatch(of: prompt) {
+                steps.append(Step(
+                    node: String(match.output.1), prompt: String(line[..<match.range.upperBound]),
+                    input: String(line[match.range.upperBound...]), expected: []))
+            } else if !steps.isEmpty {
+                steps[steps.count - 1].expected.append(String(line))
+            }
+        }
+        if var last = steps.popLast() {
+            while last.expected.last == "" { last.expected.removeLast() }
+            steps.append(last)
+        }
+        return steps
+    }
+
+    static func normalize(_ text: String) -> String {
+        var result = text.replacing(try! Regex(#"#PID<\d+\.\d+\.\d+>"#), with: "#PID<>")
+        result = result.replacing(try! Regex(#"#Reference<[\d.]+>"#), with: "#Reference<>")
+        return result.replacing("@\(Build.shortHostName)", with: "@vm")
+    }
+}

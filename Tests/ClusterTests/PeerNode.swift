@@ -1,0 +1,206 @@
+import Foundation
+import Synchronization
+
+/// The built `kvsh` binary and the repository it belongs to.
+enum Build {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let kvsh = root.appendingPathComponent(".build/debug/kvsh")
+
+    static var shortHostName: String {
+        String(ProcessInfo.processInfo.hostName.split(separator: ".").first ?? "")
+    }
+}
+
+/// A port mapper of the tests' own, `kvsh epmd` on a private port, so tests never touch the
+/// machine's port 4369. Stopped when the test drops it.
+final class PortMapperProcess {
+    let port: Int
+    private let process = Process()
+
+    init() throws {
+        port = try Self.freePort()
+        process.executableURL = Build.kvsh
+        process.arguments = ["epmd", "--port", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try waitUntilListening()
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// The environment a node of these tests runs with: this mapper, a home of its own.
+    func environment(home: URL) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["ERL_EPMD_PORT"] = String(port)
+        environment["HOME"] = home.path
+        environment["KVSH_HISTORY"] = "0"
+        return environment
+    }
+
+    private func waitUntilListening() throws {
+        for _ in 0..<200 {
+            if Self.canConnect(port: port) { return }
+            usleep(10_000)
+        }
+        throw PeerError.timedOut("port mapper on port \(port) did not start")
+    }
+
+    /// A port nobody listens on now (bound, read, released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                bind(fd, generic, length) == 0 && getsockname(fd, generic, &length) == 0
+            }
+        }
+        guard bound else { throw PeerError.timedOut("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
+
+enum PeerError: Error, CustomStringConvertible {
+    case timedOut(String)
+
+    var description: String {
+        switch self {
+        case .timedOut(let what): "timed out: \(what)"
+        }
+    }
+}
+
+/// A real kvsh node in a child process (`kvsh --sname NAME --echo`), driven through its piped
+/// standard input and output as a user at a terminal would: one line, then wait for the prompt.
+final class PeerNode {
+    let name: String
+    /// `name@host`.
+    let fullName: String
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let errors = Pipe()
+    /// Everything the node printed on stdout / stderr so far.
+    private let printed = SharedText(), logged = SharedText()
+    /// Where the unread part of `printed` starts, in UTF-8 bytes.
+    private var consumed = 0
+    private let promptPattern: Regex<Substring>
+
+    /// Starts the node and waits for its first prompt.
+    init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) throws {
+        self.name = name
+        fullName = "\(name)@\(Build.shortHostName)"
+        promptPattern = try Regex(#"(iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> $"#)
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-peer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        process.executableURL = Build.kvsh
+        process.arguments = ["--sname", name, "--cookie", cookie, "--echo"] + arguments
+        process.environment = mapper.environment(home: home)
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        let printed = self.printed, logged = self.logged
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            printed.append(data)
+        }
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            logged.append(data)
+        }
+        try process.run()
+        _ = try waitForPrompt(lines: 0, timeout: 10)
+    }
+
+    deinit {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        output.fileHandleForReading.readabilityHandler = nil
+        errors.fileHandleForReading.readabilityHandler = nil
+    }
+
+    /// Types `line` and returns what the node printed before its next prompt, the echo of the
+    /// line left out. Waits until at least `lines` lines came, for output that arrives from
+    /// other nodes a moment later.
+    @discardableResult
+    func enter(_ line: String, lines: Int = 0, timeout: Double = 10) throws -> String {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        let text = try waitForPrompt(lines: lines + 1, timeout: timeout)
+        var rest = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        rest.removeFirst()
+        return rest.joined(separator: "\n")
+    }
+
+    /// What the node wrote to stderr (its log) so far.
+    var log: String { logged.text.withLock { $0 } }
+
+    /// Everything the node printed on stdout so far.
+    var transcript: String { printed.text.withLock { $0 } }
+
+    /// Ends the node as `kill -9` would.
+    func kill() {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// Closes its standard input (Ctrl-D) and waits for it to exit.
+    func quit() -> Int32 {
+        try? input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Waits until the unread output ends in a prompt and holds `lines` full lines; returns it
+    /// without the prompt, and marks it read.
+    private func waitForPrompt(lines: Int, timeout: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let found: String? = printed.text.withLock { text in
+                let unread = text[text.utf8.index(text.startIndex, offsetBy: consumed)...]
+                guard let match = unread.firstMatch(of: promptPattern) else { return nil }
+                let body = unread[..<match.range.lowerBound]
+                guard body.count(where: { $0 == "\n" }) >= lines else { return nil }
+                consumed = text.utf8.count
+                return String(body)
+            }
+            if let found { return found.hasSuffix("\n") ? String(found.dropLast()) : found }
+            usleep(5_000)
+        }
+        throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)\nand logged: \(log)")
+    }
+}
+
+/// Text a child process writes, appended from the pipe's reader thread.
+final class SharedText: Sendable {
+    let text = Mutex("")
+
+    func append(_ data: Data) {
+        text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    }
+}
