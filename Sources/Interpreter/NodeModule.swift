@@ -42,6 +42,11 @@ enum NodeModule {
         m.process("nodes", 0) { context, _ in .list(connected(context).map(Term.atom)) }
         m.process("nodes", 1) { context, args in .list(try list(args[0], context).map(Term.atom)) }
         m.process("monitor_node", 2) { context, args in try monitor(try args[0].atom(), enable: args[1], context) }
+        // What a BEAM peer's `Node.spawn(kvsh_node, fun)` asks for.
+        m.process("apply", 2) { context, args in try await context.apply(args[0], try args[1].list()) }
+        m.process("apply", 3) { context, args in
+            try await context.interpreter.call(try args[0].atom(), try args[1].atom(), try args[2].list(), context)
+        }
     }
 
     private static func isAlive(_ context: CallContext) -> Bool { context.node.name != .nonode }

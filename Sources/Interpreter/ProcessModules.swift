@@ -58,7 +58,14 @@ enum ProcessModule {
             return .bool(previous)
         }
         m.process("alive?", 1) { context, args in
-            .bool(context.node.process(try args[0].pid())?.isAlive ?? false)
+            let pid = try args[0].pid()
+            guard context.node.isLocal(pid) else {
+                // The BEAM answers only for its own processes.
+                var error = ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a pid\n")
+                error.failedCall = ":erlang.is_process_alive(\(args[0].inspect(context.interpreter.inspectOptions())))"
+                throw error
+            }
+            return .bool(context.node.process(pid)?.isAlive ?? false)
         }
         m.process("register", 2) { context, args in
             do {

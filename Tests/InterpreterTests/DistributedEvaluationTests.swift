@@ -247,6 +247,22 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         #expect(try await nodes.bar.run("receive do {:DOWN, ^ref, :process, ^pid, reason} -> reason after 5000 -> :none end") == ":killed")
     }
 
+    @Test func linkingToAProcessOnTheOtherNode() async throws {
+        let nodes = TwoNodes()
+        _ = try await nodes.bar.run("Process.flag(:trap_exit, true)")
+        let pid = try await nodes.bar.run("pid = Node.spawn(:\"foo@vm\", fn -> receive do :die -> exit(:bye) end end)")
+        #expect(try await nodes.bar.run("Process.link(pid)") == "true")
+        _ = try await nodes.bar.run("send(pid, :die)")
+        #expect(try await nodes.bar.run("receive do {:EXIT, ^pid, reason} -> reason after 5000 -> :none end") == ":bye")
+        #expect(try await nodes.bar.run("Process.alive?(pid)") == """
+        ** (ArgumentError) errors were found at the given arguments:
+
+          * 1st argument: not a pid
+
+            :erlang.is_process_alive(\(pid))
+        """)
+    }
+
     @Test func spawningOnANodeThatCannotBeReachedAsOTP25Does() async throws {
         let nodes = TwoNodes()
         let pid = try await nodes.bar.run("Node.spawn(:nosuch@vm, fn -> :ok end)")
