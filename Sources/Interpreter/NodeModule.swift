@@ -34,8 +34,27 @@ enum NodeModule {
                 return result(try await spawn(on: target, spawnable, options, context), options)
             }
         }
+        // `Node.spawn/3,5`: spawn options, of which kvsh knows `:link` and `:monitor`.
+        m.process("spawn", 3) { context, args in
+            let options = try spawnOptions(args[2])
+            return result(try await spawn(on: try args[0].atom(), try Spawnable(fun: args[1]), options, context), options)
+        }
+        m.process("spawn", 5) { context, args in
+            let options = try spawnOptions(args[4])
+            let spawnable = Spawnable.call(module: try args[1].atom(), function: try args[2].atom(), arguments: try args[3].list())
+            return result(try await spawn(on: try args[0].atom(), spawnable, options, context), options)
+        }
         return m
     }()
+
+    private static func spawnOptions(_ term: Term) throws -> LocalNode.SpawnOptions {
+        var options = LocalNode.SpawnOptions()
+        for option in try term.list() {
+            if option == .atom("link") { options.insert(.link) }
+            if option == .atom("monitor") { options.insert(.monitor) }
+        }
+        return options
+    }
 
     /// `:erlang.nodes/0,1`, `:erlang.monitor_node/2`: the BIFs under `Node`'s functions.
     static func addErlangFunctions(_ m: inout NativeModule) {

@@ -280,6 +280,14 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         #expect(died == "** (EXIT from \(shell)) shell process exited with reason: no connection")
     }
 
+    @Test func spawnWithOptions() async throws {
+        let nodes = TwoNodes()
+        _ = try await nodes.bar.run("{pid, ref} = Node.spawn(:\"foo@vm\", fn -> exit(:done) end, [:monitor])")
+        #expect(try await nodes.bar.run("receive do {:DOWN, ^ref, :process, ^pid, reason} -> reason after 5000 -> :none end") == ":done")
+        _ = try await nodes.bar.run("{pid, ref} = Node.spawn(:\"foo@vm\", Kernel, :exit, [:fine], [:monitor])")
+        #expect(try await nodes.bar.run("receive do {:DOWN, ^ref, :process, ^pid, reason} -> reason after 5000 -> :none end") == ":fine")
+    }
+
     @Test func spawningOnThisNodeSpawnsLocally() async throws {
         let nodes = TwoNodes()
         _ = try await nodes.bar.run("me = self()")
