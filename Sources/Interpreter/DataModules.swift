@@ -89,6 +89,7 @@ enum ErlangModule {
         }
         m.process("self", 0) { context, _ in .pid(context.process.pid) }
         m.process("node", 0) { context, _ in .atom(context.node.name) }
+        NodeModule.addErlangFunctions(&m)
         m.pure("binary_to_atom", 1, 2) { args in .atom(try Atom.intern(try args[0].string())) }
         m.pure("atom_to_binary", 1, 2) { args in .string(try args[0].atom().text) }
         m.pure("integer_to_binary", 1) { args in .string(args[0].inspect()) }

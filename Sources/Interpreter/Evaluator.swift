@@ -100,7 +100,8 @@ extension Interpreter {
             return try await evalBinary(args, &env, context)
         case "fn":
             let clauses = try args.map(clause)
-            return .fun(Fun(.closure(Closure(clauses: clauses, env: env, arity: clauses.first?.parameters.count ?? 0))))
+            let quoted = Term.tuple([.atom("fn"), .emptyList, .list(args)])
+            return .fun(Fun(.closure(Closure(clauses: clauses, env: env, arity: clauses.first?.parameters.count ?? 0, quoted: quoted))))
         case "case" where args.count == 2:
             let subject = try await eval(args[0], &env, context)
             guard let clauses = try block(args[1], "do")?.properList.map({ try $0.map(clause) }) else { break }
@@ -350,7 +351,8 @@ extension Interpreter {
         let parameters = (1...max(arity, 1)).prefix(arity).map { Term.tuple([.atom("&\($0)"), .emptyList, .nil]) }
         let body = replacingCaptureArguments(quoted)
         let c = Clause(parameters: parameters, guardExpression: nil, body: body)
-        return .fun(Fun(.closure(Closure(clauses: [c], env: env, arity: arity))))
+        let original = Term.tuple([.atom("&"), .emptyList, .list([quoted])])
+        return .fun(Fun(.closure(Closure(clauses: [c], env: env, arity: arity, quoted: original))))
     }
 
     private func highestCaptureArgument(_ term: Term) -> Int {

@@ -10,12 +10,24 @@ public final class Interpreter: Sendable {
     private let userModules = Mutex<[Atom: UserModule]>([:])
     /// `Application.put_env/get_env`: application → key → value.
     let applicationEnv = Mutex<[Atom: [Atom: Term]]>([:])
+    /// The nodes this one has dealt with, and how their pids print (`#PID<N.…>`).
+    public let nodeTable: NodeTable
 
+    /// Also makes this interpreter what runs spawn requests from other nodes on `node`
+    /// (`LocalNode.setCodeRunner`): the last interpreter made for a node answers them.
     public init(node: LocalNode, extraModules: [NativeModule] = []) {
         self.node = node
         var table: [Atom: NativeModule] = [:]
         for module in StandardLibrary.modules + extraModules { table[module.name] = module }
         natives = table
+        nodeTable = NodeTable(local: node.name)
+        node.setCodeRunner(InterpreterCodeRunner(self))
+    }
+
+    /// `base` with remote pids, references and ports numbered as this node's table numbers them:
+    /// what the shell should inspect results with.
+    public func inspectOptions(_ base: InspectOptions = InspectOptions()) -> InspectOptions {
+        nodeTable.inspectOptions(base)
     }
 
     func define(_ module: UserModule) {
@@ -169,12 +181,16 @@ final class Closure: FunClosure {
     let env: Env
     let arity: Int
     let origin: FunOrigin
+    /// The `{:fn, meta, clauses}` it was made from: how it travels to another node.
+    let quoted: Term
 
-    init(clauses: [Clause], env: Env, arity: Int) {
+    init(clauses: [Clause], env: Env, arity: Int, quoted: Term) {
         self.clauses = clauses
         self.env = env
         self.arity = arity
-        // How iex names a fun made at its prompt.
-        origin = FunOrigin(module: Atom("erl_eval"), name: "expr/6", index: 42, uniq: 3_316_493)
+        self.quoted = quoted
+        // How iex names a fun made at its prompt: erl_eval (OTP 25) has one fun per arity,
+        // numbered down from 43 for arity 0.
+        origin = FunOrigin(module: Atom("erl_eval"), name: "expr/6", index: UInt32(43 - min(arity, 20)), uniq: 3_316_493)
     }
 }

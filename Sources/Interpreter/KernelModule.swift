@@ -101,7 +101,7 @@ enum KernelModule {
         }
         m.pure("round", 1) { args in try roundNumber(args[0], .toNearestOrAwayFromZero) }
         m.pure("trunc", 1) { args in try roundNumber(args[0], .towardZero) }
-        m.pure("inspect", 1, 2) { .string($0[0].inspect()) }
+        m.process("inspect", 1, 2) { context, args in .string(args[0].inspect(context.interpreter.inspectOptions())) }
         m.pure("to_string", 1) { args in .string(try text(args[0])) }
         m.pure("throw", 1) { throw ElixirError.throw($0[0]) }
         m.pure("exit", 1) { throw ElixirError.exit($0[0]) }
@@ -109,10 +109,13 @@ enum KernelModule {
         m.process("node", 0) { context, _ in .atom(context.node.name) }
         m.pure("node", 1) { args in
             switch args[0] {
-            case .pid(let pid): .atom(pid.node)
-            case .reference(let ref): .atom(ref.node)
-            case .port(let port): .atom(port.node)
-            default: throw ElixirError.argument()
+            case .pid(let pid): return .atom(pid.node)
+            case .reference(let ref): return .atom(ref.node)
+            case .port(let port): return .atom(port.node)
+            default:
+                var error = ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a pid\n")
+                error.failedCall = ":erlang.node(\(args[0].inspect()))"
+                throw error
             }
         }
         m.process("make_ref", 0) { context, _ in .reference(context.node.makeReference()) }
@@ -204,9 +207,12 @@ enum KernelModule {
     }
 
     private static func spawnMFA(_ args: [Term], _ options: LocalNode.SpawnOptions, _ context: CallContext) throws -> (pid: Pid, monitor: Reference?) {
-        let module = try args[0].atom()
-        let function = try args[1].atom()
-        let arguments = try args[2].list()
+        spawnMFA(try args[0].atom(), try args[1].atom(), try args[2].list(), options, context)
+    }
+
+    static func spawnMFA(
+        _ module: Atom, _ function: Atom, _ arguments: [Term], _ options: LocalNode.SpawnOptions, _ context: CallContext
+    ) -> (pid: Pid, monitor: Reference?) {
         let interpreter = context.interpreter
         return context.node.spawn(parent: context.process, options: options) { process in
             _ = try await interpreter.call(module, function, arguments, CallContext(process: process, interpreter: interpreter))

@@ -27,6 +27,16 @@ enum ProcessModule {
             switch args[0] {
             case .pid(let pid): return .reference(context.node.monitor(context.process, pid))
             case .atom(let name): return .reference(context.node.monitor(context.process, name: name))
+            case .tuple(let pair) where pair.count == 2:
+                guard case .atom(let name) = pair[0], case .atom(let node) = pair[1] else { throw ElixirError.argument() }
+                if node != context.node.name && context.node.remoteRouter == nil {
+                    // A node that is not distributed cannot watch a name elsewhere: the BEAM's badarg.
+                    var error = ElixirError.argument("errors were found at the given arguments:\n\n  * 2nd argument: not a pid\n")
+                    error.failedCall = ":erlang.monitor(:process, \(args[0].inspect()))"
+                    throw error
+                }
+                context.interpreter.nodeTable.note(node)
+                return .reference(context.node.monitor(context.process, name: name, node: node))
             default: throw ElixirError.argument()
             }
         }
@@ -48,7 +58,14 @@ enum ProcessModule {
             return .bool(previous)
         }
         m.process("alive?", 1) { context, args in
-            .bool(context.node.process(try args[0].pid())?.isAlive ?? false)
+            let pid = try args[0].pid()
+            guard context.node.isLocal(pid) else {
+                // The BEAM answers only for its own processes.
+                var error = ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a pid\n")
+                error.failedCall = ":erlang.is_process_alive(\(args[0].inspect(context.interpreter.inspectOptions())))"
+                throw error
+            }
+            return .bool(context.node.process(pid)?.isAlive ?? false)
         }
         m.process("register", 2) { context, args in
             do {
@@ -117,7 +134,12 @@ enum ProcessModule {
     /// `send/2`: to a pid, a registered name (ArgumentError when unknown, as on the BEAM) or `{name, node}`.
     static func send(_ message: Term, to destination: Term, _ context: CallContext) throws {
         if case .tuple(let pair) = destination, pair.count == 2, case .atom(let name) = pair[0], case .atom(let node) = pair[1] {
-            if node == context.node.name, let pid = context.node.whereis(name) { context.node.send(message, to: pid) }
+            if node == context.node.name {
+                if let pid = context.node.whereis(name) { context.node.send(message, to: pid) }
+            } else if let router = context.node.remoteRouter {
+                context.interpreter.nodeTable.note(node)
+                router.send(message, toName: name, on: node, from: context.process.pid)
+            }
             return
         }
         context.node.send(message, to: try resolve(destination, context))
@@ -131,7 +153,7 @@ enum IOModule {
         m.process("puts", 1) { context, args in try await write(try IOData.bytes(chars(args[0])) + [10], context) }
         m.process("write", 1) { context, args in try await write(try IOData.bytes(chars(args[0])), context) }
         m.process("inspect", 1, 2) { context, args in
-            _ = try await write(Array(args[0].inspect(InspectOptions(pretty: true)).utf8) + [10], context)
+            _ = try await write(Array(args[0].inspect(context.interpreter.inspectOptions(InspectOptions(pretty: true))).utf8) + [10], context)
             return args[0]
         }
         return m
@@ -238,18 +260,6 @@ enum TaskModule {
     }
 }
 
-/// `Node`: what a node that is not yet distributed can answer.
-enum NodeModule {
-    static let module: NativeModule = {
-        var m = NativeModule("Node")
-        m.process("self", 0) { context, _ in .atom(context.node.name) }
-        m.process("alive?", 0) { context, _ in .bool(context.node.name != .nonode) }
-        m.pure("list", 0) { _ in .emptyList }
-        m.pure("ping", 1) { _ in .atom("pang") }
-        return m
-    }()
-}
-
 /// `:timer`.
 enum TimerModule {
     static let module: NativeModule = {
@@ -292,8 +302,9 @@ enum IExHelpers {
             return .atom("ok")
         }
         m.process("flush", 0) { context, _ in
+            let options = context.interpreter.inspectOptions(InspectOptions(pretty: true))
             for message in context.process.drainMailbox() {
-                _ = try await IOModule.write(Array(message.inspect(InspectOptions(pretty: true)).utf8) + [10], context)
+                _ = try await IOModule.write(Array(message.inspect(options).utf8) + [10], context)
             }
             return .ok
         }

@@ -15,8 +15,8 @@ public actor Shell {
         case restarted(String)
     }
 
-    public let interpreter: Interpreter
-    public let groupLeader: Pid
+    public nonisolated let interpreter: Interpreter
+    public nonisolated let groupLeader: Pid
     private var bindings = Env(module: nil)
     private var process: NodeRuntime.Process?
     private var requests: AsyncStream<Request>.Continuation?
@@ -55,15 +55,13 @@ public actor Shell {
                 fields[.atom("line")] = .int(line)
                 error.value = .map(fields)
             }
-            return .error(error.iexDescription(InspectOptions()))
+            return .error(error.iexDescription(interpreter.inspectOptions()))
         case nil:
             process = nil
             requests = nil
             bindings = Env(module: nil)
             let reason = exitReason(of: shell)
-            // Exception.format_exit prints an atom reason bare.
-            let shown = reason.atomValue?.text ?? reason.inspect()
-            return .restarted("** (EXIT from \(Term.pid(shell.pid).inspect())) shell process exited with reason: \(shown)")
+            return .restarted("** (EXIT from \(Term.pid(shell.pid).inspect())) shell process exited with reason: \(Self.formatExit(reason, interpreter.inspectOptions()))")
         }
     }
 
@@ -72,6 +70,20 @@ public actor Shell {
     public func interrupt() {
         guard let process, process.isAlive else { return }
         interpreter.node.exit(process.pid, reason: .atom(.kill), from: process.pid)
+    }
+
+    /// `Exception.format_exit/1` for the reasons a shell process meets: an atom bare, with words
+    /// for the ones Elixir spells out (`:noconnection` is "no connection").
+    static func formatExit(_ reason: Term, _ options: InspectOptions) -> String {
+        guard let atom = reason.atomValue else { return reason.inspect(options) }
+        switch atom.text {
+        case "noconnection": return "no connection"
+        case "timeout": return "time out"
+        case "calling_self": return "calling self"
+        case "noproc":
+            return "no process: the process is not alive or there's no process currently associated with the given name, possibly because its application isn't started"
+        default: return atom.text
+        }
     }
 
     /// Why the last shell process died, for the `** (EXIT from ...)` line.

@@ -23,7 +23,7 @@ final class Session: Sendable {
     func run(_ source: String) async throws -> String {
         guard case .complete(let quoted) = try ElixirParser.parse(source) else { return "(incomplete)" }
         switch await shell.evaluate(quoted) {
-        case .value(let value): return value.inspect(InspectOptions(pretty: true))
+        case .value(let value): return value.inspect(shell.interpreter.inspectOptions(InspectOptions(pretty: true)))
         case .error(let text), .restarted(let text): return text
         }
     }
