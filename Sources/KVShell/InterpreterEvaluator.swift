@@ -13,8 +13,10 @@ public struct InterpreterEvaluator: ShellEvaluator {
     ///   - colors: iex's syntax colours (a terminal).
     ///   - write: where output of the shell's group leader goes.
     public init(node: LocalNode, colors: Bool, write: @escaping @Sendable ([UInt8]) -> Void) {
-        shell = Shell(interpreter: Interpreter(node: node), output: write)
-        options = .iex(colors: colors)
+        let interpreter = Interpreter(node: node)
+        shell = Shell(interpreter: interpreter, output: write)
+        // Remote pids print as `#PID<N.x.y>`, N the node's number in this node's table.
+        options = interpreter.nodeTable.inspectOptions(.iex(colors: colors))
     }
 
     public func evaluate(_ quoted: Term, source: String, line: Int) async -> EvaluationOutcome {

@@ -23,6 +23,9 @@ import Testing
             nodes[step.node] = try PeerNode(step.node, mapper: mapper)
         }
         for step in steps {
+            // A person types at human pace: messages in flight (a `:pong` on its way back) land
+            // before the next line, as they do at a terminal.
+            usleep(150_000)
             let node = try #require(nodes[step.node])
             let printed = Transcript.normalize(try node.enter(step.input, lines: step.expected.count))
             let expected = Transcript.normalize(step.expected.joined(separator: "\n"))

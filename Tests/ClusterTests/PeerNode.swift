@@ -113,7 +113,7 @@ final class PeerNode {
     init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) throws {
         self.name = name
         fullName = "\(name)@\(Build.shortHostName)"
-        promptPattern = try Regex(#"(iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> $"#)
+        promptPattern = try Regex(#"(?:iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> "#)
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process.executableURL = Build.kvsh
@@ -132,7 +132,7 @@ final class PeerNode {
             logged.append(data)
         }
         try process.run()
-        _ = try waitForPrompt(lines: 0, timeout: 10)
+        _ = try waitForPrompt(lines: 0, timeout: 30)
     }
 
     deinit {
@@ -148,7 +148,7 @@ final class PeerNode {
     /// line left out. Waits until at least `lines` lines came, for output that arrives from
     /// other nodes a moment later.
     @discardableResult
-    func enter(_ line: String, lines: Int = 0, timeout: Double = 10) throws -> String {
+    func enter(_ line: String, lines: Int = 0, timeout: Double = 30) throws -> String {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
         let text = try waitForPrompt(lines: lines + 1, timeout: timeout)
         var rest = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
@@ -176,18 +176,19 @@ final class PeerNode {
         return process.terminationStatus
     }
 
-    /// Waits until the unread output ends in a prompt and holds `lines` full lines; returns it
-    /// without the prompt, and marks it read.
+    /// Waits until the unread output holds the next prompt and `lines` full lines; returns it
+    /// without the prompt, and marks it read. Output of other processes may come after the
+    /// prompt (a remote `IO.puts` racing the result): it counts as part of this step.
     private func waitForPrompt(lines: Int, timeout: Double) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let found: String? = printed.text.withLock { text in
                 let unread = text[text.utf8.index(text.startIndex, offsetBy: consumed)...]
-                guard let match = unread.firstMatch(of: promptPattern) else { return nil }
-                let body = unread[..<match.range.lowerBound]
+                guard unread.contains(promptPattern) else { return nil }
+                let body = String(unread).replacing(promptPattern, with: "")
                 guard body.count(where: { $0 == "\n" }) >= lines else { return nil }
                 consumed = text.utf8.count
-                return String(body)
+                return body
             }
             if let found { return found.hasSuffix("\n") ? String(found.dropLast()) : found }
             usleep(5_000)
