@@ -139,7 +139,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 }
             }
         } catch {
-            kernel.node.log("** Closing the connection to node \(peerDescription): \(error) **")
+            log("** Closing the connection to node \(peerDescription): \(error) **")
             context.close(promise: nil)
             return
         }
@@ -195,7 +195,7 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {
         // `nok` is the normal end of the losing half of a simultaneous connect.
-        if case .refused(_, "nok") = error {} else { kernel.node.log(error.logLine) }
+        if case .refused(_, "nok") = error {} else { log(error.logLine) }
         context.close(promise: nil)
     }
 
@@ -212,7 +212,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             } else {
                 silentTicks += 1
                 if silentTicks >= 4 {
-                    kernel.node.log("** Node \(peerDescription) not responding **\n** Removing (timedout) connection **")
+                    log("** Node \(peerDescription) not responding **\n** Removing (timedout) connection **")
                     context.close(promise: nil)
                     return
                 }
@@ -220,6 +220,11 @@ final class ConnectionHandler: ChannelInboundHandler {
             readSinceTick = false
             startTicking(context: context)
         }
+    }
+
+    /// Logs at error level, as OTP's error_logger reports reach iex's terminal.
+    private func log(_ text: String) {
+        kernel.node.log("[error] " + text)
     }
 
     private var peerDescription: String {

@@ -137,6 +137,7 @@ final class PeerNode {
 
     deinit {
         if process.isRunning {
+            resume()
             process.terminate()
             process.waitUntilExit()
         }
@@ -168,6 +169,12 @@ final class PeerNode {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
+
+    /// Freezes the node (SIGSTOP): its connections stay open but it ticks no more, as a
+    /// machine that dropped off the network.
+    func suspend() { Glibc.kill(process.processIdentifier, SIGSTOP) }
+
+    func resume() { Glibc.kill(process.processIdentifier, SIGCONT) }
 
     /// Closes its standard input (Ctrl-D) and waits for it to exit.
     func quit() -> Int32 {
