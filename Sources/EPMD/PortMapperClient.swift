@@ -99,11 +99,16 @@ public enum PortMapperClient {
                     request: bytes, code: request.code, promise: promise, timeout: timeout, host: host, port: port
                 ))
             }.get()
+        } catch {
+            // Adding the handler fails only when the mapper has closed the connection already
+            // (it serves too many); the promise must not be left unfulfilled then.
+            let closed = PortMapperError.closedEarly(host: host, port: port)
+            promise.fail(closed)
+            throw closed
+        }
+        do {
             return (channel, try await promise.futureResult.get())
         } catch {
-            // Adding the handler can fail only on a channel closed meanwhile; the promise
-            // must not be left unfulfilled then.
-            promise.fail(error)
             try? await channel.close()
             throw error
         }

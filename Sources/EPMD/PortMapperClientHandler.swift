@@ -61,8 +61,9 @@ final class PortMapperClientHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// A transport error (a reset, mostly) means the mapper went away before answering.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(error, context: context)
+        fail(PortMapperError.closedEarly(host: host, port: port), context: context)
     }
 
     private func decode(context: ChannelHandlerContext, atEnd: Bool) {

@@ -63,7 +63,11 @@ extension PortMapperDaemon {
         sigemptyset(&defaultSignals)
         for signal in [SIGHUP, SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaultSignals, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(spawnNewSession | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = spawnNewSession | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        #if canImport(Darwin)
+        flags |= POSIX_SPAWN_CLOEXEC_DEFAULT
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var files = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&files)
@@ -71,6 +75,9 @@ extension PortMapperDaemon {
         posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&files, 1, 2)
+        #if canImport(Glibc)
+        closeInheritedDescriptors(&files)
+        #endif
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
@@ -79,4 +86,30 @@ extension PortMapperDaemon {
         guard status == 0 else { throw PortMapperError.spawnFailed(executable: executable, errno: status) }
         return pid
     }
+
+    #if canImport(Glibc)
+    /// Has the child close every descriptor above stderr. Not every descriptor of the caller is
+    /// close-on-exec (SwiftNIO's sockets were seen leaking), and a listening socket the daemon
+    /// inherited would keep its port bound for as long as the daemon lives.
+    ///
+    /// glibc 2.34 on closes them all at spawn time (`posix_spawn_file_actions_addclosefrom_np`,
+    /// hidden from Swift behind `_GNU_SOURCE`, hence looked up by name); older ones get one
+    /// close action per descriptor open now.
+    private static func closeInheritedDescriptors(_ files: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&files, 3)
+            return
+        }
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // glibc ignores a close action whose descriptor has been closed meanwhile.
+            if let descriptor = Int32(name), descriptor > 2, descriptor != dirfd(directory) {
+                posix_spawn_file_actions_addclose(&files, descriptor)
+            }
+        }
+    }
+    #endif
 }
