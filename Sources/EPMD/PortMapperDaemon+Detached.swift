@@ -21,9 +21,14 @@ extension PortMapperDaemon {
     /// The process is spawned with `posix_spawnp` and `POSIX_SPAWN_SETSID`: a session of its
     /// own, so neither the terminal's Ctrl+C nor its hangup reaches it, with stdin, stdout and
     /// stderr on `/dev/null`, no blocked signals, and default handling of the signals that end
-    /// a daemon. Foundation's `Process` is not used: it watches its children and cannot put
-    /// them in a new session. Should the daemon die before the caller, it stays a zombie until
-    /// the caller exits, which costs one process table entry.
+    /// a daemon, and none of the caller's descriptors beyond those three. Foundation's `Process`
+    /// is not used: its children stay in the caller's session and start with the calling
+    /// thread's blocked signals (SIGTERM among them on a Swift concurrency thread), so a
+    /// daemon started that way would ignore `kill`. Should the daemon die before the caller, it
+    /// stays a zombie until the caller exits, which costs one process table entry.
+    ///
+    /// A mapper already answering on `port` makes the new process exit at once (the port is
+    /// taken), and this call returns as soon as the old one answers.
     /// - Parameters:
     ///   - executable: the program, looked up in `PATH` unless it holds a `/`.
     ///   - arguments: the whole argument vector, `argv[0]` first, as `execv` takes it, e.g.
