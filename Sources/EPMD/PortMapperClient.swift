@@ -2,7 +2,8 @@ import NIOCore
 import NIOPosix
 
 /// Talks to a port mapper, as OTP's `erl_epmd` does: one TCP connection per request.
-/// Every call gives up after its timeout (connecting included).
+/// Every call gives up once its timeout has passed, connecting included, so a mapper that
+/// accepts and never answers cannot hang the caller.
 public enum PortMapperClient {
     /// How long a call waits for a mapper by default: a local mapper answers in microseconds.
     public static let defaultTimeout: TimeAmount = .seconds(3)
@@ -81,6 +82,7 @@ public enum PortMapperClient {
     ) async throws -> (Channel, PortMapperResponse) {
         var bytes = ByteBuffer()
         try request.encode(into: &bytes)
+        let deadline = NIODeadline.now() + timeout
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: group)
@@ -96,14 +98,19 @@ public enum PortMapperClient {
         do {
             try await channel.eventLoop.submit { [bytes] in
                 try channel.pipeline.syncOperations.addHandler(PortMapperClientHandler(
-                    request: bytes, code: request.code, promise: promise, timeout: timeout, host: host, port: port
+                    request: bytes, code: request.code, promise: promise, deadline: deadline, host: host, port: port
                 ))
             }.get()
+        } catch {
+            // Adding the handler fails only when the mapper has closed the connection already
+            // (it serves too many); the promise must not be left unfulfilled then.
+            let closed = PortMapperError.closedEarly(host: host, port: port)
+            promise.fail(closed)
+            throw closed
+        }
+        do {
             return (channel, try await promise.futureResult.get())
         } catch {
-            // Adding the handler can fail only on a channel closed meanwhile; the promise
-            // must not be left unfulfilled then.
-            promise.fail(error)
             try? await channel.close()
             throw error
         }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Sends one encoded request on a fresh connection and completes `promise` with the mapper's
-/// decoded reply; what the reply means is the client's business. It gives up after `timeout`,
+/// decoded reply; what the reply means is the client's business. It gives up at `deadline`,
 /// so a mapper that accepts and never answers cannot hang the caller.
 final class PortMapperClientHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -10,27 +10,27 @@ final class PortMapperClientHandler: ChannelInboundHandler {
     private let request: ByteBuffer
     private let code: PortMapperRequest.Code
     private let promise: EventLoopPromise<PortMapperResponse>
-    private let timeout: TimeAmount
+    private let deadline: NIODeadline
     private let host: String
     private let port: Int
     private var received = ByteBuffer()
     private var answered = false
-    private var deadline: Scheduled<Void>?
+    private var timer: Scheduled<Void>?
 
-    init(request: ByteBuffer, code: PortMapperRequest.Code, promise: EventLoopPromise<PortMapperResponse>, timeout: TimeAmount, host: String, port: Int) {
+    init(request: ByteBuffer, code: PortMapperRequest.Code, promise: EventLoopPromise<PortMapperResponse>, deadline: NIODeadline, host: String, port: Int) {
         self.request = request
         self.code = code
         self.promise = promise
-        self.timeout = timeout
+        self.deadline = deadline
         self.host = host
         self.port = port
     }
 
     /// Added once the connection is up: the request goes out at once.
     func handlerAdded(context: ChannelHandlerContext) {
-        let (host, port) = (host, port)
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.fail(PortMapperError.timedOut(host: host, port: port), context: context)
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            fail(PortMapperError.timedOut(host: host, port: port), context: context)
         }
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
     }
@@ -38,7 +38,7 @@ final class PortMapperClientHandler: ChannelInboundHandler {
     /// The connection closed or the handler went away before an answer: never leave the
     /// caller waiting.
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
+        timer?.cancel()
         if !answered { promise.fail(PortMapperError.closedEarly(host: host, port: port)) }
     }
 
@@ -61,15 +61,16 @@ final class PortMapperClientHandler: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 
+    /// A transport error (a reset, mostly) means the mapper went away before answering.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        fail(error, context: context)
+        fail(PortMapperError.closedEarly(host: host, port: port), context: context)
     }
 
     private func decode(context: ChannelHandlerContext, atEnd: Bool) {
         do {
             if let response = try PortMapperResponse.decode(answering: code, from: &received, atEnd: atEnd) {
                 answered = true
-                deadline?.cancel()
+                timer?.cancel()
                 promise.succeed(response)
             } else if atEnd {
                 fail(PortMapperError.closedEarly(host: host, port: port), context: context)
@@ -82,7 +83,7 @@ final class PortMapperClientHandler: ChannelInboundHandler {
     private func fail(_ error: Error, context: ChannelHandlerContext) {
         guard !answered else { return }
         answered = true
-        deadline?.cancel()
+        timer?.cancel()
         promise.fail(error)
         context.close(promise: nil)
     }

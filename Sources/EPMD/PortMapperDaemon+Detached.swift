@@ -21,9 +21,14 @@ extension PortMapperDaemon {
     /// The process is spawned with `posix_spawnp` and `POSIX_SPAWN_SETSID`: a session of its
     /// own, so neither the terminal's Ctrl+C nor its hangup reaches it, with stdin, stdout and
     /// stderr on `/dev/null`, no blocked signals, and default handling of the signals that end
-    /// a daemon. Foundation's `Process` is not used: it watches its children and cannot put
-    /// them in a new session. Should the daemon die before the caller, it stays a zombie until
-    /// the caller exits, which costs one process table entry.
+    /// a daemon, and none of the caller's descriptors beyond those three. Foundation's `Process`
+    /// is not used: its children stay in the caller's session and start with the calling
+    /// thread's blocked signals (SIGTERM among them on a Swift concurrency thread), so a
+    /// daemon started that way would ignore `kill`. Should the daemon die before the caller, it
+    /// stays a zombie until the caller exits, which costs one process table entry.
+    ///
+    /// A mapper already answering on `port` makes the new process exit at once (the port is
+    /// taken), and this call returns as soon as the old one answers.
     /// - Parameters:
     ///   - executable: the program, looked up in `PATH` unless it holds a `/`.
     ///   - arguments: the whole argument vector, `argv[0]` first, as `execv` takes it, e.g.
@@ -63,7 +68,11 @@ extension PortMapperDaemon {
         sigemptyset(&defaultSignals)
         for signal in [SIGHUP, SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaultSignals, signal) }
         posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setflags(&attributes, Int16(spawnNewSession | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var flags = spawnNewSession | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
+        #if canImport(Darwin)
+        flags |= POSIX_SPAWN_CLOEXEC_DEFAULT
+        #endif
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         var files = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&files)
@@ -71,6 +80,9 @@ extension PortMapperDaemon {
         posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&files, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&files, 1, 2)
+        #if canImport(Glibc)
+        closeInheritedDescriptors(&files)
+        #endif
 
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
@@ -79,4 +91,30 @@ extension PortMapperDaemon {
         guard status == 0 else { throw PortMapperError.spawnFailed(executable: executable, errno: status) }
         return pid
     }
+
+    #if canImport(Glibc)
+    /// Has the child close every descriptor above stderr. Not every descriptor of the caller is
+    /// close-on-exec (SwiftNIO's sockets were seen leaking), and a listening socket the daemon
+    /// inherited would keep its port bound for as long as the daemon lives.
+    ///
+    /// glibc 2.34 on closes them all at spawn time (`posix_spawn_file_actions_addclosefrom_np`,
+    /// hidden from Swift behind `_GNU_SOURCE`, hence looked up by name); older ones get one
+    /// close action per descriptor open now.
+    private static func closeInheritedDescriptors(_ files: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(dlopen(nil, RTLD_NOW), "posix_spawn_file_actions_addclosefrom_np") {
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&files, 3)
+            return
+        }
+        guard let directory = opendir("/proc/self/fd") else { return }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            // glibc ignores a close action whose descriptor has been closed meanwhile.
+            if let descriptor = Int32(name), descriptor > 2, descriptor != dirfd(directory) {
+                posix_spawn_file_actions_addclose(&files, descriptor)
+            }
+        }
+    }
+    #endif
 }

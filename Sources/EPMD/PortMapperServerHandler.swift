@@ -132,7 +132,7 @@ final class PortMapperServerHandler: ChannelInboundHandler {
     }
 
     private func finish(context: ChannelHandlerContext) {
-        if case .finished = state { return }
+        guard !isFinished else { return }
         deadline?.cancel()
         if case .registered(let name, let creation) = state {
             registry.unregister(name: name, creation: creation)

@@ -16,13 +16,20 @@ func encoded(_ response: PortMapperResponse) throws -> [UInt8] {
     return Array(buffer.readableBytesView)
 }
 
-/// A port nothing listens on right now: bound by the system, then released.
+/// A port nothing listens on right now: free to bind, then released.
+///
+/// It is taken below Linux's ephemeral range (32768 and up): a client that keeps connecting to
+/// a free port in that range may be given that very port as its own, and so connect to itself,
+/// which then keeps the mapper meant for that port from binding it.
 func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress!.port!
-    try await channel.close()
-    return port
+    while true {
+        let port = Int.random(in: 20000..<32000)
+        guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: port).get()
+        else { continue }
+        try await channel.close()
+        return port
+    }
 }
 
 /// A bare TCP connection, to play a client that misbehaves.
