@@ -77,7 +77,7 @@ enum NodeModule {
     /// `Node.list/1`: `:visible`, `:hidden`, `:connected`, `:this`, `:known`, or a list of them.
     /// The BEAM lists other nodes first and this one last.
     private static func list(_ kinds: Term, _ context: CallContext) throws -> [Atom] {
-        let requested = try kinds.properList ?? [kinds]
+        let requested = kinds.properList ?? [kinds]
         var others: [Atom] = []
         var this = false
         for kind in requested {

@@ -288,6 +288,34 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         #expect(try await nodes.bar.run("receive do {:DOWN, ^ref, :process, ^pid, reason} -> reason after 5000 -> :none end") == ":fine")
     }
 
+    /// The guide's first alternative to `Node.spawn_link`, and erpc under it, answering as
+    /// OTP 25 answered in a real `iex --sname bar` calling `foo`.
+    @Test func rpcCallRunsOnTheOtherNodeAndPrintsHere() async throws {
+        let nodes = TwoNodes()
+        _ = try await nodes.foo.run("defmodule Hello do\n  def world, do: IO.puts \"hello world\"\nend")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Hello, :world, [])") == ":ok")
+        #expect(try await nodes.bar.output() == "hello world\n")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Hello, :nope, [])") == "{:badrpc, {:EXIT, {:undef, [{Hello, :nope, [], []}]}}}")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Kernel, :throw, [:x])") == ":x")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Kernel, :exit, [:bye])") == "{:badrpc, {:EXIT, :bye}}")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Kernel, :node, [])") == ":foo@vm")
+        #expect(try await nodes.bar.run(":rpc.call(:\"nosuch@vm\", Kernel, :node, [])") == "{:badrpc, :nodedown}")
+        #expect(try await nodes.bar.run(":rpc.call(node(), Kernel, :node, [])") == ":bar@vm")
+        #expect(try await nodes.bar.run(":rpc.call(:\"foo@vm\", Process, :sleep, [1000], 100)") == "{:badrpc, :timeout}")
+        #expect(try await nodes.bar.run(":erpc.call(:\"foo@vm\", Kernel, :node, [])") == ":foo@vm")
+        #expect(try await nodes.bar.run(":erpc.call(:\"foo@vm\", Hello, :nope, [])")
+            == "** (ErlangError) Erlang error: {:exception, :undef, [{Hello, :nope, [], []}]}")
+        #expect(try await nodes.bar.run(":erpc.call(:\"foo@vm\", Kernel, :exit, [:bye])") == "** (exit) {:exception, :bye}")
+        #expect(try await nodes.bar.run(":erpc.call(:\"foo@vm\", Kernel, :throw, [:x])") == "** (throw) :x")
+        #expect(try await nodes.bar.run(":erpc.call(:\"nosuch@vm\", Kernel, :node, [])") == "** (ErlangError) Erlang error: {:erpc, :noconnection}")
+        #expect(try await nodes.bar.run(":erpc.call(:\"foo@vm\", Process, :sleep, [1000], 100)") == "** (ErlangError) Erlang error: {:erpc, :timeout}")
+        #expect(try await nodes.bar.run(":erpc.cast(:\"foo@vm\", Hello, :world, [])") == ":ok")
+        #expect(try await nodes.bar.output(containing: "hello world") == "hello world\n")
+        // Nothing of the calls' machinery is left in the caller's mailbox.
+        #expect(try await nodes.bar.run("Process.sleep(1100); flush()") == ":ok")
+        #expect(try await nodes.bar.output() == "")
+    }
+
     @Test func spawningOnThisNodeSpawnsLocally() async throws {
         let nodes = TwoNodes()
         _ = try await nodes.bar.run("me = self()")
