@@ -179,7 +179,7 @@ enum NodeModule {
         /// as its quoted form: `Code.eval_quoted((fn -> … end).(), binding)`, binding the variables
         /// it captured that its body uses, which a kvsh peer and a real Elixir peer both run.
         /// A fun that came from a BEAM peer goes back as `:erlang.apply(fun, [])`, which that peer can run.
-        var request: (module: Atom, function: Atom, arguments: [Term]) {
+        func request(_ interpreter: Interpreter) -> (module: Atom, function: Atom, arguments: [Term]) {
             switch self {
             case let .call(module, function, arguments):
                 return (module, function, arguments)
@@ -197,7 +197,11 @@ enum NodeModule {
                     ])])
                     return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(capture), .emptyList])
                 case .closure(let closure as Closure):
-                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(closure.quoted), binding(of: closure)])
+                    var code = closure.quoted
+                    if let module = closure.env.module, let defined = interpreter.userModule(module) {
+                        code = Self.qualifyingLocalCalls(code, module: module, functions: Set(defined.functions.keys))
+                    }
+                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(code), binding(of: closure)])
                 case .closure, .foreign:
                     return (Atom("erlang"), Atom("apply"), [term, .emptyList])
                 }
@@ -216,6 +220,38 @@ enum NodeModule {
             return .list(names.sorted().compactMap { name in
                 closure.env.variables[name].map { Term.tuple([.atom(Atom(name)), $0]) }
             })
+        }
+
+        /// A fn made inside a module's function calls that module's functions by their bare names,
+        /// which mean nothing to `Code.eval_quoted` over there: they become `Module.name(…)`, and
+        /// `__MODULE__` the module. (Private ones stay unreachable, as kvsh cannot call them from outside.)
+        static func qualifyingLocalCalls(_ quoted: Term, module: Atom, functions: Set<FunctionKey>, piped: Int = 0) -> Term {
+            guard case .tuple(let parts) = quoted, parts.count == 3 else {
+                if let elements = quoted.properList {
+                    return .list(elements.map { qualifyingLocalCalls($0, module: module, functions: functions) })
+                }
+                if case .tuple(let parts) = quoted {
+                    return .tuple(parts.map { qualifyingLocalCalls($0, module: module, functions: functions) })
+                }
+                return quoted
+            }
+            if case .atom(let name) = parts[0] {
+                if name.text == "__MODULE__", case .atom = parts[2] { return .atom(module) }
+                guard let args = parts[2].properList else { return quoted }
+                if name.text == "|>", args.count == 2 {
+                    return .tuple([parts[0], parts[1], .list([
+                        qualifyingLocalCalls(args[0], module: module, functions: functions),
+                        qualifyingLocalCalls(args[1], module: module, functions: functions, piped: 1),
+                    ])])
+                }
+                let inner = Term.list(args.map { qualifyingLocalCalls($0, module: module, functions: functions) })
+                if functions.contains(FunctionKey(name, args.count + piped)) {
+                    let dot = Term.tuple([.atom("."), parts[1], .list([.atom(module), .atom(name)])])
+                    return .tuple([dot, parts[1], inner])
+                }
+                return .tuple([parts[0], parts[1], inner])
+            }
+            return .tuple(parts.map { qualifyingLocalCalls($0, module: module, functions: functions) })
         }
 
         private static func collectVariables(_ quoted: Term, into names: inout Set<String>) {
@@ -277,7 +313,7 @@ enum NodeModule {
         var failure = Term.atom(.noconnection)
         if let router = context.node.remoteRouter {
             let id = context.node.makeReference()
-            let (module, function, arguments) = spawnable.request
+            let (module, function, arguments) = spawnable.request(context.interpreter)
             router.spawnRequest(
                 on: target, id: id, from: process.pid, groupLeader: process.groupLeader,
                 module: module, function: function, arguments: arguments, options: options)

@@ -131,7 +131,7 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         _ = try await s.run("f = fn -> send(pid, x * 2) end")
         let fun = try await s.shell.evaluate(try quoted("f"))
         guard case .value(let value) = fun else { Issue.record("no fun"); return }
-        let request = try NodeModule.Spawnable(fun: value).request
+        let request = try NodeModule.Spawnable(fun: value).request(s.shell.interpreter)
         #expect(request.module == Atom("Elixir.Code"))
         #expect(request.function == Atom("eval_quoted"))
         #expect(request.arguments.count == 2)
@@ -314,6 +314,24 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         // Nothing of the calls' machinery is left in the caller's mailbox.
         #expect(try await nodes.bar.run("Process.sleep(1100); flush()") == ":ok")
         #expect(try await nodes.bar.output() == "")
+    }
+
+    @Test func aFunctionMadeInAModuleCallsThatModuleOverThere() async throws {
+        let nodes = TwoNodes()
+        let code = """
+        defmodule Pinger do
+          def start(node, to), do: Node.spawn(node, fn -> send(to, __MODULE__); to |> reply() end)
+          def reply(to), do: send(to, {__MODULE__, label(), node()})
+          def label, do: :pong
+        end
+        """
+        _ = try await nodes.foo.run(code)
+        _ = try await nodes.bar.run(code)
+        _ = try await nodes.bar.run("Pinger.start(:\"foo@vm\", self())")
+        #expect(try await nodes.bar.run("receive do m -> m after 5000 -> :none end") == "Pinger")
+        let got = try await nodes.bar.run("receive do m -> m after 5000 -> :none end")
+        let printed = try await nodes.bar.output() + "|" + (try await nodes.foo.output())
+        #expect(got == "{Pinger, :pong, :foo@vm}", "\(printed)")
     }
 
     @Test func spawningOnThisNodeSpawnsLocally() async throws {
