@@ -189,12 +189,11 @@ enum NodeModule {
                 case let .export(module, function, 0):
                     return (module, function, [])
                 case .export(let module, let function, let arity):
-                    let capture = Term.tuple([.atom("&"), .emptyList, .list([
-                        .tuple([.atom("/"), .emptyList, .list([
-                            .tuple([.tuple([.atom("."), .emptyList, .list([.atom(module), .atom(function)])]), .list([.tuple([.atom("no_parens"), .true])]), .emptyList]),
-                            .int(arity),
-                        ])]),
-                    ])])
+                    // `&Module.function/arity`, which fails over there as applying it here would.
+                    let target = Term.tuple([.atom("."), .emptyList, .list([.atom(module), .atom(function)])])
+                    let reference = Term.tuple([target, .list([.tuple([.atom("no_parens"), .true])]), .emptyList])
+                    let slash = Term.tuple([.atom("/"), .emptyList, .list([reference, .int(arity)])])
+                    let capture = Term.tuple([.atom("&"), .emptyList, .list([slash])])
                     return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(capture), .emptyList])
                 case .closure(let closure as Closure):
                     var code = closure.quoted

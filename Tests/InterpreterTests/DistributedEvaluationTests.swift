@@ -334,6 +334,15 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         #expect(got == "{Pinger, :pong, :foo@vm}", "\(printed)")
     }
 
+    @Test func capturedFunctionsSpawnToo() async throws {
+        let nodes = TwoNodes()
+        _ = try await nodes.foo.run("defmodule Hello do\n  def world, do: IO.puts \"hello world\"\nend")
+        _ = try await nodes.bar.run("Node.spawn(:\"foo@vm\", &Hello.world/0)")
+        #expect(try await nodes.bar.output(containing: "hello world") == "hello world\n")
+        _ = try await nodes.bar.run("Node.spawn(:\"foo@vm\", &Hello.world/1)")
+        #expect(try await nodes.bar.output(containing: "arguments").contains("on node :foo@vm raised an exception\n** (BadArityError) &Hello.world/1 with arity 1 called with no arguments"))
+    }
+
     @Test func spawningOnThisNodeSpawnsLocally() async throws {
         let nodes = TwoNodes()
         _ = try await nodes.bar.run("me = self()")
