@@ -194,84 +194,12 @@ enum NodeModule {
                     let reference = Term.tuple([target, .list([.tuple([.atom("no_parens"), .true])]), .emptyList])
                     let slash = Term.tuple([.atom("/"), .emptyList, .list([reference, .int(arity)])])
                     let capture = Term.tuple([.atom("&"), .emptyList, .list([slash])])
-                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(capture), .emptyList])
+                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [Closure.calling(capture), .emptyList])
                 case .closure(let closure as Closure):
-                    var code = closure.quoted
-                    if let module = closure.env.module, let defined = interpreter.userModule(module) {
-                        code = Self.qualifyingLocalCalls(code, module: module, functions: Set(defined.functions.keys))
-                    }
-                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(code), binding(of: closure)])
+                    let (code, binding) = closure.portableCall(interpreter)
+                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [code, binding])
                 case .closure, .foreign:
                     return (Atom("erlang"), Atom("apply"), [term, .emptyList])
-                }
-            }
-        }
-
-        /// `(fun).()` in quoted form.
-        private func calling(_ fun: Term) -> Term {
-            .tuple([.tuple([.atom("."), .emptyList, .list([fun])]), .emptyList, .emptyList])
-        }
-
-        /// `[name: value]` for the closure's captured variables that its code mentions.
-        private func binding(of closure: Closure) -> Term {
-            var names = Set<String>()
-            Self.collectVariables(closure.quoted, into: &names)
-            return .list(names.sorted().compactMap { name in
-                closure.env.variables[name].map { Term.tuple([.atom(Atom(name)), $0]) }
-            })
-        }
-
-        /// A fn made inside a module's function calls that module's functions by their bare names,
-        /// which mean nothing to `Code.eval_quoted` over there: they become `Module.name(…)`, and
-        /// `__MODULE__` the module. (Private ones stay unreachable, as kvsh cannot call them from outside.)
-        static func qualifyingLocalCalls(_ quoted: Term, module: Atom, functions: Set<FunctionKey>, piped: Int = 0) -> Term {
-            guard case .tuple(let parts) = quoted, parts.count == 3 else {
-                if let elements = quoted.properList {
-                    return .list(elements.map { qualifyingLocalCalls($0, module: module, functions: functions) })
-                }
-                if case .tuple(let parts) = quoted {
-                    return .tuple(parts.map { qualifyingLocalCalls($0, module: module, functions: functions) })
-                }
-                return quoted
-            }
-            if case .atom(let name) = parts[0] {
-                if name.text == "__MODULE__", case .atom = parts[2] { return .atom(module) }
-                guard let args = parts[2].properList else { return quoted }
-                if name.text == "|>", args.count == 2 {
-                    return .tuple([parts[0], parts[1], .list([
-                        qualifyingLocalCalls(args[0], module: module, functions: functions),
-                        qualifyingLocalCalls(args[1], module: module, functions: functions, piped: 1),
-                    ])])
-                }
-                let inner = Term.list(args.map { qualifyingLocalCalls($0, module: module, functions: functions) })
-                if functions.contains(FunctionKey(name, args.count + piped)) {
-                    let dot = Term.tuple([.atom("."), parts[1], .list([.atom(module), .atom(name)])])
-                    return .tuple([dot, parts[1], inner])
-                }
-                return .tuple([parts[0], parts[1], inner])
-            }
-            return .tuple(parts.map { qualifyingLocalCalls($0, module: module, functions: functions) })
-        }
-
-        private static func collectVariables(_ quoted: Term, into names: inout Set<String>) {
-            var stack = [quoted]
-            while let term = stack.popLast() {
-                switch term {
-                case .tuple(let parts):
-                    if parts.count == 3, case .atom(let name) = parts[0], case .atom = parts[2] {
-                        names.insert(name.text)
-                    } else {
-                        stack += parts
-                    }
-                case .cons:
-                    var rest = term
-                    while case .cons(let cell) = rest {
-                        stack.append(cell.head)
-                        rest = cell.tail
-                    }
-                    stack.append(rest)
-                default:
-                    break
                 }
             }
         }

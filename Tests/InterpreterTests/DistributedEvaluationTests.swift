@@ -125,6 +125,29 @@ private func pidNodeNumber(_ shown: String) -> Int? {
         #expect(try await nodes.bar.run("receive do n -> n after 30000 -> :timeout end") == "{:on, :foo@vm}")
     }
 
+    @Test func capturedFunctionsTravelAsCodeWithTheirOwnVariables() async throws {
+        let nodes = TwoNodes()
+        _ = try await nodes.bar.run("pid = self()")
+        _ = try await nodes.bar.run("x = 2; f = fn -> x end; x = 5; g = fn y -> f.() + y end")
+        _ = try await nodes.bar.run("Node.spawn(:\"foo@vm\", fn -> send(pid, {f.(), g.(10), x}) end)")
+        #expect(try await nodes.bar.run("receive do m -> m after 30000 -> :none end") == "{2, 12, 5}")
+        // No fn value is left in what travels: a BEAM peer could not call one.
+        guard case .value(let fun) = await nodes.bar.shell.evaluate(try quoted("fn -> send(pid, {f.(), g.(10), x}) end")) else {
+            Issue.record("no fn")
+            return
+        }
+        let request = try NodeModule.Spawnable(fun: fun).request(nodes.bar.shell.interpreter)
+        func hasFun(_ term: Term) -> Bool {
+            switch term {
+            case .fun: return true
+            case .tuple(let parts): return parts.contains(where: hasFun)
+            case .cons(let cell): return hasFun(cell.head) || hasFun(cell.tail)
+            default: return false
+            }
+        }
+        #expect(!request.arguments.contains(where: hasFun))
+    }
+
     @Test func theSpawnRequestCarriesOnlyTheVariablesTheFunctionUses() async throws {
         let s = Session()
         _ = try await s.run("x = 5; y = 6; pid = self()")
