@@ -35,6 +35,8 @@ extension Interpreter {
 
     private func evalForm(_ head: Term, meta: Term, _ argsTerm: Term, _ env: inout Env, _ context: CallContext) async throws -> Term {
         if case .atom(let name) = head, case .atom = argsTerm {
+            // `__MODULE__` parses as a variable would; it names the module whose code runs.
+            if name.text == "__MODULE__" { return env.module.map(Term.atom) ?? .nil }
             return try variable(name.text, env)
         }
         let args = argsTerm.properList ?? []

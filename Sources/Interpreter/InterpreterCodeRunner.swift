@@ -34,11 +34,9 @@ final class InterpreterCodeRunner: CodeRunner {
     /// The BEAM's exit reason for the error: `{:undef, [{m, f, args, []}]}` for a call to a function
     /// that does not exist, as an Erlang process gets it; the error's own reason otherwise.
     private static func exitReason(_ error: ElixirError, _ module: Atom, _ function: Atom, _ arguments: [Term]) -> Term {
-        guard error.kind == .error, error.exceptionName == "UndefinedFunctionError", case .map(let fields) = error.value,
-              case .atom(let missingModule)? = fields[.atom("module")], case .atom(let missing)? = fields[.atom("function")],
-              case .int(let arity)? = fields[.atom("arity")] else { return error.exitReason }
-        let isRequested = missingModule == module && missing == function && arity == arguments.count
-        return undef(missingModule, missing, isRequested ? .list(arguments) : .int(arity))
+        guard error.kind == .error else { return error.exitReason }
+        let (reason, stack) = error.erlangError(calling: module, function, arguments)
+        return .tuple([reason, stack])
     }
 
     private static func undef(_ module: Atom, _ function: Atom, _ arguments: Term) -> Term {

@@ -77,7 +77,7 @@ enum NodeModule {
     /// `Node.list/1`: `:visible`, `:hidden`, `:connected`, `:this`, `:known`, or a list of them.
     /// The BEAM lists other nodes first and this one last.
     private static func list(_ kinds: Term, _ context: CallContext) throws -> [Atom] {
-        let requested = try kinds.properList ?? [kinds]
+        let requested = kinds.properList ?? [kinds]
         var others: [Atom] = []
         var this = false
         for kind in requested {
@@ -179,7 +179,7 @@ enum NodeModule {
         /// as its quoted form: `Code.eval_quoted((fn -> … end).(), binding)`, binding the variables
         /// it captured that its body uses, which a kvsh peer and a real Elixir peer both run.
         /// A fun that came from a BEAM peer goes back as `:erlang.apply(fun, [])`, which that peer can run.
-        var request: (module: Atom, function: Atom, arguments: [Term]) {
+        func request(_ interpreter: Interpreter) -> (module: Atom, function: Atom, arguments: [Term]) {
             switch self {
             case let .call(module, function, arguments):
                 return (module, function, arguments)
@@ -189,54 +189,17 @@ enum NodeModule {
                 case let .export(module, function, 0):
                     return (module, function, [])
                 case .export(let module, let function, let arity):
-                    let capture = Term.tuple([.atom("&"), .emptyList, .list([
-                        .tuple([.atom("/"), .emptyList, .list([
-                            .tuple([.tuple([.atom("."), .emptyList, .list([.atom(module), .atom(function)])]), .list([.tuple([.atom("no_parens"), .true])]), .emptyList]),
-                            .int(arity),
-                        ])]),
-                    ])])
-                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(capture), .emptyList])
+                    // `&Module.function/arity`, which fails over there as applying it here would.
+                    let target = Term.tuple([.atom("."), .emptyList, .list([.atom(module), .atom(function)])])
+                    let reference = Term.tuple([target, .list([.tuple([.atom("no_parens"), .true])]), .emptyList])
+                    let slash = Term.tuple([.atom("/"), .emptyList, .list([reference, .int(arity)])])
+                    let capture = Term.tuple([.atom("&"), .emptyList, .list([slash])])
+                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [Closure.calling(capture), .emptyList])
                 case .closure(let closure as Closure):
-                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [calling(closure.quoted), binding(of: closure)])
+                    let (code, binding) = closure.portableCall(interpreter)
+                    return (Atom("Elixir.Code"), Atom("eval_quoted"), [code, binding])
                 case .closure, .foreign:
                     return (Atom("erlang"), Atom("apply"), [term, .emptyList])
-                }
-            }
-        }
-
-        /// `(fun).()` in quoted form.
-        private func calling(_ fun: Term) -> Term {
-            .tuple([.tuple([.atom("."), .emptyList, .list([fun])]), .emptyList, .emptyList])
-        }
-
-        /// `[name: value]` for the closure's captured variables that its code mentions.
-        private func binding(of closure: Closure) -> Term {
-            var names = Set<String>()
-            Self.collectVariables(closure.quoted, into: &names)
-            return .list(names.sorted().compactMap { name in
-                closure.env.variables[name].map { Term.tuple([.atom(Atom(name)), $0]) }
-            })
-        }
-
-        private static func collectVariables(_ quoted: Term, into names: inout Set<String>) {
-            var stack = [quoted]
-            while let term = stack.popLast() {
-                switch term {
-                case .tuple(let parts):
-                    if parts.count == 3, case .atom(let name) = parts[0], case .atom = parts[2] {
-                        names.insert(name.text)
-                    } else {
-                        stack += parts
-                    }
-                case .cons:
-                    var rest = term
-                    while case .cons(let cell) = rest {
-                        stack.append(cell.head)
-                        rest = cell.tail
-                    }
-                    stack.append(rest)
-                default:
-                    break
                 }
             }
         }
@@ -277,7 +240,7 @@ enum NodeModule {
         var failure = Term.atom(.noconnection)
         if let router = context.node.remoteRouter {
             let id = context.node.makeReference()
-            let (module, function, arguments) = spawnable.request
+            let (module, function, arguments) = spawnable.request(context.interpreter)
             router.spawnRequest(
                 on: target, id: id, from: process.pid, groupLeader: process.groupLeader,
                 module: module, function: function, arguments: arguments, options: options)

@@ -8,7 +8,7 @@ enum StandardLibrary {
         KernelModule.module, ProcessModule.module, IOModule.module, TaskModule.module, EnumModule.module,
         NodeModule.module, ErlangModule.module, TimerModule.module, IExHelpers.module, ApplicationModule.module,
         StringModule.module, MapModule.module, ListModule.module, KeywordModule.module, TupleModule.module,
-        IntegerModule.module, AtomModule.module, AgentModule.module, CodeModule.module,
+        IntegerModule.module, AtomModule.module, AgentModule.module, CodeModule.module, ERPCModule.module, RPCModule.module,
     ]
 }
 
