@@ -177,6 +177,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 perform(handshake.resolve(status), context: context)
             case .replaceExisting(let name):
                 kernel.replaceStale(name, attempt: connection.attempt)
+            case .checkAlive(let name):
+                perform(handshake.resolveAlive(kernel.owns(name, attempt: connection.attempt)), context: context)
             case .established(let established):
                 setupTimeout?.cancel()
                 peer = established.name
@@ -194,8 +196,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {
-        // `nok` is the normal end of the losing half of a simultaneous connect.
-        if case .refused(_, "nok") = error {} else { log(error.logLine) }
+        if !error.isCrossedAttempt { log(error.logLine) }
         context.close(promise: nil)
     }
 

@@ -57,6 +57,9 @@ public struct Handshake: Sendable {
         case checkPeer(Atom)
         /// Acceptor only, after `alive`: the initiator says our old connection is stale; drop it.
         case replaceExisting(Atom)
+        /// Initiator only: the peer has a live connection to us. Ask the connection table whether
+        /// this attempt is still the one we want (then theirs is stale), and call `resolveAlive(_:)`.
+        case checkAlive(Atom)
         case established(Peer)
         /// Close the connection; log the error.
         case fail(HandshakeError)
@@ -65,6 +68,7 @@ public struct Handshake: Sendable {
     private enum State: Sendable {
         case initiatorStart
         case awaitingStatus
+        case awaitingAliveDecision
         case awaitingChallenge
         case awaitingAck(peer: Peer, ourChallenge: UInt32)
         case acceptorAwaitingName
@@ -138,6 +142,20 @@ public struct Handshake: Sendable {
         }
     }
 
+    /// The initiator's answer after `checkAlive`: true when this attempt still stands (the
+    /// peer's connection to us is a stale one), false when we have a connection after all (two
+    /// attempts crossed, and the other one won).
+    public mutating func resolveAlive(_ stillWanted: Bool) -> [Directive] {
+        guard case .awaitingAliveDecision = state else { return [] }
+        let answer: [Directive] = [.send([UInt8(ascii: "s")] + Array((stillWanted ? "true" : "false").utf8))]
+        guard stillWanted else {
+            state = .done
+            return answer + [.fail(.refused(peer: expectedPeer ?? identity.name, status: "nok"))]
+        }
+        state = .awaitingChallenge
+        return answer
+    }
+
     // MARK: - Steps
 
     private mutating func step(_ reader: inout ByteReader) throws(HandshakeError) -> [Directive] {
@@ -150,9 +168,8 @@ public struct Handshake: Sendable {
                 state = .awaitingChallenge
                 return []
             case "alive":
-                // We dial only nodes we have no connection to: an old one on their side is stale.
-                state = .awaitingChallenge
-                return [.send([UInt8(ascii: "s")] + Array("true".utf8))]
+                state = .awaitingAliveDecision
+                return [.checkAlive(expectedPeer ?? identity.name)]
             default:
                 state = .done
                 return [.fail(.refused(peer: expectedPeer ?? identity.name, status: status))]
@@ -260,6 +277,12 @@ public enum HandshakeError: Error, Sendable, Equatable {
     case invalidChallengeAck(peer: String)
     case refused(peer: Atom, status: String)
     case timedOut
+
+    /// The normal end of the losing half of two crossed attempts: nothing to log.
+    public var isCrossedAttempt: Bool {
+        if case .refused(_, let status) = self { return status == "nok" || status == "alive/false" }
+        return false
+    }
 
     public var logLine: String {
         switch self {

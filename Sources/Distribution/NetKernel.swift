@@ -267,6 +267,14 @@ public final class NetKernel: RemoteSignalRouter {
         }
     }
 
+    /// Whether `attempt` is still the one meant to become the connection to `peer`.
+    func owns(_ peer: Atom, attempt: Int) -> Bool {
+        table.withLock { table in
+            if case .pending(let owner, _, _) = table.entries[peer] { return owner == attempt }
+            return false
+        }
+    }
+
     /// The initiator says our live connection to `peer` is stale: this attempt replaces it.
     func replaceStale(_ peer: Atom, attempt: Int) {
         let old: Connection? = table.withLock { table in

@@ -14,20 +14,20 @@ import Testing
     }
 
     @Test(arguments: examples)
-    func transcriptReplays(_ name: String) throws {
+    func transcriptReplays(_ name: String) async throws {
         let text = try String(contentsOf: Build.root.appendingPathComponent("examples/\(name)"), encoding: .utf8)
         let steps = try Transcript.steps(of: text)
         let mapper = try PortMapperProcess()
         var nodes: [String: PeerNode] = [:]
         for step in steps where nodes[step.node] == nil {
-            nodes[step.node] = try PeerNode(step.node, mapper: mapper)
+            nodes[step.node] = try await PeerNode(step.node, mapper: mapper)
         }
         for step in steps {
             // A person types at human pace: messages in flight (a `:pong` on its way back) land
             // before the next line, as they do at a terminal.
-            usleep(150_000)
+            try await Task.sleep(for: .milliseconds(150))
             let node = try #require(nodes[step.node])
-            let printed = Transcript.normalize(try node.enter(step.input, lines: step.expected.count))
+            let printed = Transcript.normalize(try await node.enter(step.input, lines: step.expected.count))
             let expected = Transcript.normalize(step.expected.joined(separator: "\n"))
             // Output of processes (a remote `IO.puts`) may come just before or after the result.
             let sameLines = printed.split(separator: "\n").sorted() == expected.split(separator: "\n").sorted()

@@ -110,7 +110,7 @@ final class PeerNode {
     private let promptPattern: Regex<Substring>
 
     /// Starts the node and waits for its first prompt.
-    init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) throws {
+    init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) async throws {
         self.name = name
         fullName = "\(name)@\(Build.shortHostName)"
         promptPattern = try Regex(#"(?:iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> "#)
@@ -132,7 +132,7 @@ final class PeerNode {
             logged.append(data)
         }
         try process.run()
-        _ = try waitForPrompt(lines: 0, timeout: 30)
+        _ = try await waitForPrompt(lines: 0, timeout: 30)
     }
 
     deinit {
@@ -149,9 +149,9 @@ final class PeerNode {
     /// line left out. Waits until at least `lines` lines came, for output that arrives from
     /// other nodes a moment later.
     @discardableResult
-    func enter(_ line: String, lines: Int = 0, timeout: Double = 30) throws -> String {
+    func enter(_ line: String, lines: Int = 0, timeout: Double = 30) async throws -> String {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
-        let text = try waitForPrompt(lines: lines + 1, timeout: timeout)
+        let text = try await waitForPrompt(lines: lines + 1, timeout: timeout)
         var rest = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         rest.removeFirst()
         return rest.joined(separator: "\n")
@@ -176,17 +176,11 @@ final class PeerNode {
 
     func resume() { Glibc.kill(process.processIdentifier, SIGCONT) }
 
-    /// Closes its standard input (Ctrl-D) and waits for it to exit.
-    func quit() -> Int32 {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        return process.terminationStatus
-    }
 
     /// Waits until the unread output holds the next prompt and `lines` full lines; returns it
     /// without the prompt, and marks it read. Output of other processes may come after the
     /// prompt (a remote `IO.puts` racing the result): it counts as part of this step.
-    private func waitForPrompt(lines: Int, timeout: Double) throws -> String {
+    private func waitForPrompt(lines: Int, timeout: Double) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let found: String? = printed.text.withLock { text in
@@ -198,7 +192,7 @@ final class PeerNode {
                 return body
             }
             if let found { return found.hasSuffix("\n") ? String(found.dropLast()) : found }
-            usleep(5_000)
+            try await Task.sleep(for: .milliseconds(5))
         }
         throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)\nand logged: \(log)")
     }
@@ -210,5 +204,23 @@ final class SharedText: Sendable {
 
     func append(_ data: Data) {
         text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+    }
+}
+
+extension Process {
+    /// Waits for the process to end without blocking a thread of the test's concurrency pool
+    /// (blocking them starves every other test running at the same time).
+    func exit() async throws -> Int32 {
+        while isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        return terminationStatus
+    }
+}
+
+extension Pipe {
+    /// Collects what is written into the pipe, from its reader thread.
+    func collect() -> SharedText {
+        let text = SharedText()
+        fileHandleForReading.readabilityHandler = { handle in text.append(handle.availableData) }
+        return text
     }
 }
