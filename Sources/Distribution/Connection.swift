@@ -17,9 +17,17 @@ final class Connection: Sendable {
     private struct Outbound {
         var bytes: [UInt8] = []
         var flushScheduled = false
+        /// False while the socket's send buffer is full (the peer reads slower than we write):
+        /// frames wait here, up to `maxBufferedBytes`.
+        var writable = true
+        var closing = false
         /// Something went out since the ticker last looked.
         var wroteSinceTick = false
     }
+
+    /// Bytes waiting for a peer that does not read: past this the connection is closed, as a
+    /// peer that stopped reading is as good as gone (OTP would block the senders instead).
+    static let maxBufferedBytes = 256 << 20
 
     init(kernel: NetKernel, channel: any Channel, attempt: Int, handshake: Handshake) {
         self.kernel = kernel
@@ -51,25 +59,47 @@ final class Connection: Sendable {
     }
 
     private func enqueue(_ append: (inout [UInt8]) -> Void) {
-        let scheduleFlush = outbound.withLock { state -> Bool in
+        enum Next { case flush, none, overflow }
+        let next = outbound.withLock { state -> Next in
+            guard !state.closing else { return .none }
             append(&state.bytes)
             state.wroteSinceTick = true
-            defer { state.flushScheduled = true }
-            return !state.flushScheduled
+            if state.bytes.count > Self.maxBufferedBytes {
+                state.closing = true
+                state.bytes = []
+                return .overflow
+            }
+            guard state.writable, !state.flushScheduled else { return .none }
+            state.flushScheduled = true
+            return .flush
         }
-        if scheduleFlush {
+        switch next {
+        case .flush:
             channel.eventLoop.execute { self.flush() }
+        case .overflow:
+            kernel.node.log("[error] ** Node \(channel.remoteAddress.map { "\($0)" } ?? "?") does not read what we send; closing the connection **")
+            close()
+        case .none:
+            break
         }
     }
 
+    /// Writes what waits, unless the socket is full.
     private func flush() {
         let bytes = outbound.withLock { state -> [UInt8] in
             state.flushScheduled = false
+            guard state.writable else { return [] }
             defer { state.bytes.removeAll(keepingCapacity: true) }
             return state.bytes
         }
         guard !bytes.isEmpty else { return }
         channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+    }
+
+    /// The socket's send buffer filled up or drained (NIO's writability, from its water marks).
+    func writabilityChanged(_ writable: Bool) {
+        outbound.withLock { $0.writable = writable }
+        if writable { flush() }
     }
 
     func close() {
@@ -148,6 +178,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         } else {
             cumulation?.discardReadBytes()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        connection.writabilityChanged(context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
