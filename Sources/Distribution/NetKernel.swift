@@ -280,14 +280,15 @@ public final class NetKernel: RemoteSignalRouter {
     /// The handshake is over: the connection goes live if its attempt still owns the row.
     /// - Returns: false when another attempt won meanwhile (the caller closes this one).
     func established(_ connection: Connection, peer: Handshake.Peer) -> Bool {
-        let settled: ([ControlMessage], [CheckedContinuation<Bool, Never>])? = table.withLock { table in
+        let waiters: [CheckedContinuation<Bool, Never>]? = table.withLock { table in
             guard case .pending(let owner, let queue, let waiters) = table.entries[peer.name],
                   owner == connection.attempt else { return nil }
             table.entries[peer.name] = .up(connection)
-            return (queue, waiters)
+            // Still under the lock: a signal sent once the row is up must go out after these.
+            for message in queue { connection.send(message) }
+            return waiters
         }
-        guard let (queue, waiters) = settled else { return false }
-        for message in queue { connection.send(message) }
+        guard let waiters else { return false }
         for waiter in waiters { waiter.resume(returning: true) }
         return true
     }
