@@ -219,7 +219,7 @@ public final class NetKernel: RemoteSignalRouter {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let connection = Connection(kernel: self, channel: channel, attempt: attempt, handshake: handshake)
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, peer: target))
                 }
             }
             .connect(host: host, port: Int(entry.port)).get()
