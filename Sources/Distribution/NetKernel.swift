@@ -147,6 +147,13 @@ public final class NetKernel: RemoteSignalRouter {
             return
         }
         if target == node.name { return }
+        // Connected already: watch now, so a disconnect right after this call is seen.
+        let watching = table.withLock { table -> Bool in
+            guard case .up = table.entries[target] else { return false }
+            table.nodeMonitors[target, default: []].append(pid)
+            return true
+        }
+        if watching { return }
         Task {
             let connected = await connect(to: target)
             let stillUp = table.withLock { table -> Bool in
