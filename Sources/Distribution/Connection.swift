@@ -91,6 +91,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// The node on the other side: known from the start when we dial, after `send_name` when we accept.
     private var peer: Atom?
     private var isUp = false
+    /// Refused with `nok`: the peer is dialing us at the same time and its connection wins.
+    private var gaveWay = false
     private var setupTimeout: Scheduled<Void>?
     private var ticker: Scheduled<Void>?
     private var readSinceTick = false
@@ -153,7 +155,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         setupTimeout?.cancel()
         ticker?.cancel()
-        kernel.closed(connection, peer: peer, wasUp: isUp)
+        kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay)
         context.fireChannelInactive()
     }
 
@@ -175,6 +177,8 @@ final class ConnectionHandler: ChannelInboundHandler {
                 peer = name
                 let status = kernel.status(forIncoming: name, attempt: connection.attempt)
                 perform(handshake.resolve(status), context: context)
+            case .confirmAlive(let name):
+                perform(handshake.answerAlive(kernel.owns(name, attempt: connection.attempt)), context: context)
             case .replaceExisting(let name):
                 kernel.replaceStale(name, attempt: connection.attempt)
             case .established(let established):
@@ -194,8 +198,13 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {
-        // `nok` is the normal end of the losing half of a simultaneous connect.
-        if case .refused(_, "nok") = error {} else { kernel.node.log(error.logLine) }
+        // `nok` is the normal end of the losing half of a simultaneous connect; `alive` answered
+        // false, of a late half when the other already won.
+        switch error {
+        case .refused(_, "nok"): gaveWay = true
+        case .refused(_, "alive"), .refused(_, "alive/false"): break
+        default: kernel.node.log(error.logLine)
+        }
         context.close(promise: nil)
     }
 

@@ -55,6 +55,10 @@ public struct Handshake: Sendable {
         case send([UInt8])
         /// Acceptor only: ask the connection table about this peer, then call `resolve(_:)`.
         case checkPeer(Atom)
+        /// Initiator only, after `alive`: ask the connection table whether this attempt is still
+        /// the one it wants (it may have taken the peer's own connection meanwhile), then call
+        /// `answerAlive(_:)`.
+        case confirmAlive(Atom)
         /// Acceptor only, after `alive`: the initiator says our old connection is stale; drop it.
         case replaceExisting(Atom)
         case established(Peer)
@@ -65,6 +69,7 @@ public struct Handshake: Sendable {
     private enum State: Sendable {
         case initiatorStart
         case awaitingStatus
+        case awaitingAliveDecision
         case awaitingChallenge
         case awaitingAck(peer: Peer, ourChallenge: UInt32)
         case acceptorAwaitingName
@@ -138,6 +143,19 @@ public struct Handshake: Sendable {
         }
     }
 
+    /// The initiator's answer after `confirmAlive`: true replaces the acceptor's connection
+    /// with this one; false ends this attempt (`refused` with status `alive`).
+    public mutating func answerAlive(_ stillWanted: Bool) -> [Directive] {
+        guard case .awaitingAliveDecision = state else { return [] }
+        let answer = [UInt8(ascii: "s")] + Array((stillWanted ? "true" : "false").utf8)
+        guard stillWanted else {
+            state = .done
+            return [.send(answer), .fail(.refused(peer: expectedPeer ?? identity.name, status: "alive"))]
+        }
+        state = .awaitingChallenge
+        return [.send(answer)]
+    }
+
     // MARK: - Steps
 
     private mutating func step(_ reader: inout ByteReader) throws(HandshakeError) -> [Directive] {
@@ -150,9 +168,10 @@ public struct Handshake: Sendable {
                 state = .awaitingChallenge
                 return []
             case "alive":
-                // We dial only nodes we have no connection to: an old one on their side is stale.
-                state = .awaitingChallenge
-                return [.send([UInt8(ascii: "s")] + Array("true".utf8))]
+                // They have a connection to us. Ours is the one to keep only if our table still
+                // waits for this attempt; then theirs is stale.
+                state = .awaitingAliveDecision
+                return [.confirmAlive(expectedPeer ?? identity.name)]
             default:
                 state = .done
                 return [.fail(.refused(peer: expectedPeer ?? identity.name, status: status))]

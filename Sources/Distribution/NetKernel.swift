@@ -274,6 +274,15 @@ public final class NetKernel: RemoteSignalRouter {
         }
     }
 
+    /// Whether `attempt` is still the one the row for `peer` waits for (the initiator's question
+    /// when the peer answers `alive`).
+    func owns(_ peer: Atom, attempt: Int) -> Bool {
+        table.withLock { table in
+            if case .pending(let owner, _, _) = table.entries[peer] { return owner == attempt }
+            return false
+        }
+    }
+
     /// The initiator says our live connection to `peer` is stale: this attempt replaces it.
     func replaceStale(_ peer: Atom, attempt: Int) {
         let old: Connection? = table.withLock { table in
@@ -302,7 +311,10 @@ public final class NetKernel: RemoteSignalRouter {
 
     /// A connection closed. A live one means `nodedown`; a pending attempt's queue is answered
     /// as signals to an unreachable node are.
-    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool) {
+    /// - Parameter gaveWay: the attempt lost a simultaneous connect (`nok`). The peer's own
+    ///   connection, on its way, takes the row over with what waits in it (`ok_simultaneous`);
+    ///   the attempt fails only if that connection does not come within the setup time.
+    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false) {
         guard let peer else { return }
         if wasUp {
             let monitors: [Pid] = table.withLock { table in
@@ -313,6 +325,10 @@ public final class NetKernel: RemoteSignalRouter {
             }
             node.connectionLost(to: peer)
             for pid in monitors { node.send(.tuple([.atom("nodedown"), .atom(peer)]), to: pid) }
+        } else if gaveWay {
+            group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
+                self.attemptFailed(peer, attempt: connection.attempt)
+            }
         } else {
             attemptFailed(peer, attempt: connection.attempt)
         }

@@ -29,7 +29,11 @@ import Testing
             toB = []
             toA = next
             var back: [Handshake.Directive] = []
-            for case .send(let bytes) in toA { back += a.receive(bytes) }
+            for case .send(let bytes) in toA {
+                for directive in a.receive(bytes) {
+                    if case .confirmAlive = directive { back += a.answerAlive(true) } else { back.append(directive) }
+                }
+            }
             seenA += back
             toA = []
             toB = back
@@ -79,6 +83,15 @@ import Testing
         let (a, b) = run(status: .alive)
         #expect(b.contains(.replaceExisting(Atom("foo@vm"))))
         #expect(a.last == .established(Handshake.Peer(name: Atom("bar@vm"), flags: .kvsh, creation: 9)))
+    }
+
+    @Test func aliveIsAnsweredFalseWhenOurTableNoLongerWantsThisAttempt() {
+        var a = Handshake(initiator: foo, peer: Atom("bar@vm"), cookie: "C", challenge: 1)
+        _ = a.start()
+        #expect(a.receive(Array("salive".utf8)) == [.confirmAlive(Atom("bar@vm"))])
+        #expect(a.answerAlive(false) == [
+            .send(Array("sfalse".utf8)), .fail(.refused(peer: Atom("bar@vm"), status: "alive")),
+        ])
     }
 
     @Test func aPeerWithoutMandatoryFlagsIsRefused() {
