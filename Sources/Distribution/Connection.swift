@@ -142,6 +142,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             }
         } catch {
             kernel.node.log("** Closing the connection to node \(peerDescription): \(error) **")
+            cumulation = nil
             context.close(promise: nil)
             return
         }
@@ -153,6 +154,11 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Bytes of an unfinished frame left when the peer went: a peer that died or lost step.
+        if let unread = cumulation?.readableBytes, unread > 0 {
+            kernel.node.log(
+                "** Connection to node \(peerDescription) closed in the middle of a frame (\(unread) bytes of it read) **")
+        }
         setupTimeout?.cancel()
         ticker?.cancel()
         kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay)
@@ -205,6 +211,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         case .refused(_, "alive"), .refused(_, "alive/false"): break
         default: kernel.node.log(error.logLine)
         }
+        cumulation = nil
         context.close(promise: nil)
     }
 
