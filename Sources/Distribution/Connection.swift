@@ -91,6 +91,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// The node on the other side: known from the start when we dial, after `send_name` when we accept.
     private var peer: Atom?
     private var isUp = false
+    /// We dialed (the peer is known from the start); otherwise the peer dialed us.
+    private let isInitiator: Bool
     /// Refused with `nok`: the peer is dialing us at the same time and its connection wins.
     private var gaveWay = false
     private var setupTimeout: Scheduled<Void>?
@@ -103,6 +105,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         handshake = connection.handshake
         parser = DistributionFrameParser(mode: .handshake, maxFrameSize: connection.kernel.settings.maxFrameSize)
         self.peer = peer
+        isInitiator = peer != nil
     }
 
     private var kernel: NetKernel { connection.kernel }
@@ -113,7 +116,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             guard !isUp else { return }
             fail(.timedOut, context: context)
         }
-        perform(handshake.start(), context: context)
+        if !superseded(context: context) { perform(handshake.start(), context: context) }
         context.fireChannelActive()
     }
 
@@ -135,7 +138,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                     if isUp {
                         let message = try ControlMessage.decode(frameBody: body)
                         kernel.dispatch(message, from: peer!, over: connection)
-                    } else {
+                    } else if !superseded(context: context) {
                         perform(handshake.receive(Array(buffer: body)), context: context)
                     }
                 }
@@ -161,7 +164,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         setupTimeout?.cancel()
         ticker?.cancel()
-        kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay)
+        kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay, accepted: !isInitiator)
         context.fireChannelInactive()
     }
 
@@ -201,6 +204,16 @@ final class ConnectionHandler: ChannelInboundHandler {
                 fail(error, context: context)
             }
         }
+    }
+
+    /// A connection we dial whose row has moved on (the peer's own connection won, or a newer
+    /// attempt owns it) stops at once, before the acceptor can go live with it and send over a
+    /// connection that our side would refuse.
+    private func superseded(context: ChannelHandlerContext) -> Bool {
+        guard isInitiator, let peer, !kernel.owns(peer, attempt: connection.attempt) else { return false }
+        cumulation = nil
+        context.close(promise: nil)
+        return true
     }
 
     private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {

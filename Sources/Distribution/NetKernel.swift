@@ -314,7 +314,9 @@ public final class NetKernel: RemoteSignalRouter {
     /// - Parameter gaveWay: the attempt lost a simultaneous connect (`nok`). The peer's own
     ///   connection, on its way, takes the row over with what waits in it (`ok_simultaneous`);
     ///   the attempt fails only if that connection does not come within the setup time.
-    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false) {
+    /// - Parameter accepted: the peer dialed this connection. What we queued for the peer while
+    ///   it shook hands was ours to send: we dial the peer ourselves with it.
+    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false, accepted: Bool = false) {
         guard let peer else { return }
         if wasUp {
             let monitors: [Pid] = table.withLock { table in
@@ -329,6 +331,17 @@ public final class NetKernel: RemoteSignalRouter {
             group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
                 self.attemptFailed(peer, attempt: connection.attempt)
             }
+        } else if accepted {
+            let redial: Int? = table.withLock { table in
+                guard case .pending(let owner, let queue, let waiters) = table.entries[peer],
+                      owner == connection.attempt else { return nil }
+                guard !queue.isEmpty || !waiters.isEmpty else {
+                    table.entries[peer] = nil
+                    return nil
+                }
+                return Self.startAttempt(&table, for: peer, queue: queue, waiters: waiters)
+            }
+            if let redial { startDialing(peer, attempt: redial) }
         } else {
             attemptFailed(peer, attempt: connection.attempt)
         }
