@@ -170,7 +170,10 @@ import Testing
 
             let arrivedAtB = await inboxB.waitFor { $0.count >= (round + 1) * perRound }
             let arrivedAtA = await inboxA.waitFor { $0.count >= (round + 1) * perRound }
-            #expect(arrivedAtA && arrivedAtB, "round \(round)")
+            #expect(arrivedAtA && arrivedAtB, """
+                round \(round): \(inboxA.messages.count - round * perRound) arrived at a, \
+                \(inboxB.messages.count - round * perRound) at b; logs \(a.log.all) \(b.log.all)
+                """)
             guard arrivedAtA && arrivedAtB else { break }
             #expect(Array(inboxB.messages.suffix(perRound)) == numbers, "round \(round)")
             #expect(Array(inboxA.messages.suffix(perRound)) == numbers, "round \(round)")
