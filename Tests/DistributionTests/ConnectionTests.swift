@@ -1,7 +1,6 @@
 import ETF
 import Foundation
 import NodeRuntime
-import Synchronization
 import Testing
 @testable import Distribution
 
@@ -248,34 +247,5 @@ import Testing
         ])])
         #expect(try await a.stillServes(in: cluster, probe: "p10"))
         await cluster.stop()
-    }
-}
-
-// MARK: - Helpers
-
-/// Runs `operation` in its own task and waits for its result until `deadline`.
-/// - Returns: nil when it did not finish in time (the task is left to finish on its own).
-func result<T: Sendable>(within deadline: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-    let box = ResultBox<T>()
-    Task { box.set(await operation()) }
-    _ = await eventually(within: deadline) { box.value != nil }
-    return box.value
-}
-
-final class ResultBox<T: Sendable>: Sendable {
-    private let slot = Mutex<T?>(nil)
-    func set(_ value: T) { slot.withLock { $0 = value } }
-    var value: T? { slot.withLock { $0 } }
-}
-
-/// Lets several tasks start the same work as close together as possible.
-final class StartSignal: Sendable {
-    private let fired = Atomic<Bool>(false)
-
-    func fire() { fired.store(true, ordering: .releasing) }
-
-    /// Spins (yielding) until fired: a sleep would spread the starts out.
-    func wait() async {
-        while !fired.load(ordering: .acquiring) { await Task.yield() }
     }
 }

@@ -28,6 +28,34 @@ func eventually(
     return await condition()
 }
 
+/// Runs `operation` in its own task and waits for its result until `deadline`.
+/// - Returns: nil when it did not finish in time (the task is left to finish on its own).
+func result<T: Sendable>(within deadline: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    let box = ResultBox<T>()
+    Task { box.set(await operation()) }
+    _ = await eventually(within: deadline) { box.value != nil }
+    return box.value
+}
+
+/// Where `result(within:_:)`'s task leaves its value.
+final class ResultBox<T: Sendable>: Sendable {
+    private let slot = Mutex<T?>(nil)
+    func set(_ value: T) { slot.withLock { $0 = value } }
+    var value: T? { slot.withLock { $0 } }
+}
+
+/// Lets several tasks start the same work as close together as possible.
+final class StartSignal: Sendable {
+    private let fired = Atomic<Bool>(false)
+
+    func fire() { fired.store(true, ordering: .releasing) }
+
+    /// Spins (yielding) until fired: a sleep would spread the starts out.
+    func wait() async {
+        while !fired.load(ordering: .acquiring) { await Task.yield() }
+    }
+}
+
 /// What a node writes to its log, kept for assertions.
 final class NodeLog: Sendable {
     private let lines = Mutex<[String]>([])
@@ -35,12 +63,8 @@ final class NodeLog: Sendable {
     func append(_ line: String) { lines.withLock { $0.append(line) } }
 
     var all: [String] { lines.withLock { $0 } }
-    func clear() { lines.withLock { $0.removeAll() } }
 
     func contains(_ text: String) -> Bool { all.contains { $0.contains(text) } }
-
-    /// Lines that mention `text`, for failure messages.
-    func lines(mentioning text: String) -> [String] { all.filter { $0.contains(text) } }
 }
 
 /// A port mapper on a free port and the nodes registered with it.
