@@ -274,8 +274,8 @@ public final class NetKernel: RemoteSignalRouter {
         }
     }
 
-    /// Whether `attempt` is still the one the row for `peer` waits for (the initiator's question
-    /// when the peer answers `alive`).
+    /// Whether `attempt` is still the one the row for `peer` waits for: a connection we dial asks
+    /// before each handshake step, and when the peer answers `alive`.
     func owns(_ peer: Atom, attempt: Int) -> Bool {
         table.withLock { table in
             if case .pending(let owner, _, _) = table.entries[peer] { return owner == attempt }
