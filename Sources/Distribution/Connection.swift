@@ -121,6 +121,10 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// The node on the other side: known from the start when we dial, after `send_name` when we accept.
     private var peer: Atom?
     private var isUp = false
+    /// We dialed (the peer is known from the start); otherwise the peer dialed us.
+    private let isInitiator: Bool
+    /// Refused with `nok`: the peer is dialing us at the same time and its connection wins.
+    private var gaveWay = false
     private var setupTimeout: Scheduled<Void>?
     private var ticker: Scheduled<Void>?
     private var readSinceTick = false
@@ -131,6 +135,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         handshake = connection.handshake
         parser = DistributionFrameParser(mode: .handshake, maxFrameSize: connection.kernel.settings.maxFrameSize)
         self.peer = peer
+        isInitiator = peer != nil
     }
 
     private var kernel: NetKernel { connection.kernel }
@@ -141,7 +146,7 @@ final class ConnectionHandler: ChannelInboundHandler {
             guard !isUp else { return }
             fail(.timedOut, context: context)
         }
-        perform(handshake.start(), context: context)
+        if !superseded(context: context) { perform(handshake.start(), context: context) }
         context.fireChannelActive()
     }
 
@@ -163,13 +168,14 @@ final class ConnectionHandler: ChannelInboundHandler {
                     if isUp {
                         let message = try ControlMessage.decode(frameBody: body)
                         kernel.dispatch(message, from: peer!, over: connection)
-                    } else {
+                    } else if !superseded(context: context) {
                         perform(handshake.receive(Array(buffer: body)), context: context)
                     }
                 }
             }
         } catch {
             log("** Closing the connection to node \(peerDescription): \(error) **")
+            cumulation = nil
             context.close(promise: nil)
             return
         }
@@ -186,9 +192,14 @@ final class ConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Bytes of an unfinished frame left when the peer went: a peer that died or lost step.
+        if let unread = cumulation?.readableBytes, unread > 0 {
+            log(
+                "** Connection to node \(peerDescription) closed in the middle of a frame (\(unread) bytes of it read) **")
+        }
         setupTimeout?.cancel()
         ticker?.cancel()
-        kernel.closed(connection, peer: peer, wasUp: isUp)
+        kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay, accepted: !isInitiator)
         context.fireChannelInactive()
     }
 
@@ -210,10 +221,10 @@ final class ConnectionHandler: ChannelInboundHandler {
                 peer = name
                 let status = kernel.status(forIncoming: name, attempt: connection.attempt)
                 perform(handshake.resolve(status), context: context)
+            case .confirmAlive(let name):
+                perform(handshake.answerAlive(kernel.owns(name, attempt: connection.attempt)), context: context)
             case .replaceExisting(let name):
                 kernel.replaceStale(name, attempt: connection.attempt)
-            case .checkAlive(let name):
-                perform(handshake.resolveAlive(kernel.owns(name, attempt: connection.attempt)), context: context)
             case .established(let established):
                 setupTimeout?.cancel()
                 peer = established.name
@@ -230,8 +241,25 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// A connection we dial whose row has moved on (the peer's own connection won, or a newer
+    /// attempt owns it) stops at once, before the acceptor can go live with it and send over a
+    /// connection that our side would refuse.
+    private func superseded(context: ChannelHandlerContext) -> Bool {
+        guard isInitiator, let peer, !kernel.owns(peer, attempt: connection.attempt) else { return false }
+        cumulation = nil
+        context.close(promise: nil)
+        return true
+    }
+
     private func fail(_ error: HandshakeError, context: ChannelHandlerContext) {
-        if !error.isCrossedAttempt { log(error.logLine) }
+        // `nok` is the normal end of the losing half of a simultaneous connect; `alive` answered
+        // false, of a late half when the other already won.
+        switch error {
+        case .refused(_, "nok"): gaveWay = true
+        case .refused(_, "alive"), .refused(_, "alive/false"): break
+        default: log(error.logLine)
+        }
+        cumulation = nil
         context.close(promise: nil)
     }
 

@@ -55,11 +55,12 @@ public struct Handshake: Sendable {
         case send([UInt8])
         /// Acceptor only: ask the connection table about this peer, then call `resolve(_:)`.
         case checkPeer(Atom)
+        /// Initiator only, after `alive`: ask the connection table whether this attempt is still
+        /// the one it wants (it may have taken the peer's own connection meanwhile), then call
+        /// `answerAlive(_:)`.
+        case confirmAlive(Atom)
         /// Acceptor only, after `alive`: the initiator says our old connection is stale; drop it.
         case replaceExisting(Atom)
-        /// Initiator only: the peer has a live connection to us. Ask the connection table whether
-        /// this attempt is still the one we want (then theirs is stale), and call `resolveAlive(_:)`.
-        case checkAlive(Atom)
         case established(Peer)
         /// Close the connection; log the error.
         case fail(HandshakeError)
@@ -142,18 +143,17 @@ public struct Handshake: Sendable {
         }
     }
 
-    /// The initiator's answer after `checkAlive`: true when this attempt still stands (the
-    /// peer's connection to us is a stale one), false when we have a connection after all (two
-    /// attempts crossed, and the other one won).
-    public mutating func resolveAlive(_ stillWanted: Bool) -> [Directive] {
+    /// The initiator's answer after `confirmAlive`: true replaces the acceptor's connection
+    /// with this one; false ends this attempt (`refused` with status `alive`).
+    public mutating func answerAlive(_ stillWanted: Bool) -> [Directive] {
         guard case .awaitingAliveDecision = state else { return [] }
-        let answer: [Directive] = [.send([UInt8(ascii: "s")] + Array((stillWanted ? "true" : "false").utf8))]
+        let answer = [UInt8(ascii: "s")] + Array((stillWanted ? "true" : "false").utf8)
         guard stillWanted else {
             state = .done
-            return answer + [.fail(.refused(peer: expectedPeer ?? identity.name, status: "nok"))]
+            return [.send(answer), .fail(.refused(peer: expectedPeer ?? identity.name, status: "alive"))]
         }
         state = .awaitingChallenge
-        return answer
+        return [.send(answer)]
     }
 
     // MARK: - Steps
@@ -168,8 +168,10 @@ public struct Handshake: Sendable {
                 state = .awaitingChallenge
                 return []
             case "alive":
+                // They have a connection to us. Ours is the one to keep only if our table still
+                // waits for this attempt; then theirs is stale.
                 state = .awaitingAliveDecision
-                return [.checkAlive(expectedPeer ?? identity.name)]
+                return [.confirmAlive(expectedPeer ?? identity.name)]
             default:
                 state = .done
                 return [.fail(.refused(peer: expectedPeer ?? identity.name, status: status))]
@@ -277,12 +279,6 @@ public enum HandshakeError: Error, Sendable, Equatable {
     case invalidChallengeAck(peer: String)
     case refused(peer: Atom, status: String)
     case timedOut
-
-    /// The normal end of the losing half of two crossed attempts: nothing to log.
-    public var isCrossedAttempt: Bool {
-        if case .refused(_, let status) = self { return status == "nok" || status == "alive/false" }
-        return false
-    }
 
     public var logLine: String {
         switch self {

@@ -147,6 +147,13 @@ public final class NetKernel: RemoteSignalRouter {
             return
         }
         if target == node.name { return }
+        // Connected already: watch now, so a disconnect right after this call is seen.
+        let watching = table.withLock { table -> Bool in
+            guard case .up = table.entries[target] else { return false }
+            table.nodeMonitors[target, default: []].append(pid)
+            return true
+        }
+        if watching { return }
         Task {
             let connected = await connect(to: target)
             let stillUp = table.withLock { table -> Bool in
@@ -219,7 +226,7 @@ public final class NetKernel: RemoteSignalRouter {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let connection = Connection(kernel: self, channel: channel, attempt: attempt, handshake: handshake)
-                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection))
+                    try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, peer: target))
                 }
             }
             .connect(host: host, port: Int(entry.port)).get()
@@ -267,7 +274,8 @@ public final class NetKernel: RemoteSignalRouter {
         }
     }
 
-    /// Whether `attempt` is still the one meant to become the connection to `peer`.
+    /// Whether `attempt` is still the one the row for `peer` waits for: a connection we dial asks
+    /// before each handshake step, and when the peer answers `alive`.
     func owns(_ peer: Atom, attempt: Int) -> Bool {
         table.withLock { table in
             if case .pending(let owner, _, _) = table.entries[peer] { return owner == attempt }
@@ -288,21 +296,27 @@ public final class NetKernel: RemoteSignalRouter {
     /// The handshake is over: the connection goes live if its attempt still owns the row.
     /// - Returns: false when another attempt won meanwhile (the caller closes this one).
     func established(_ connection: Connection, peer: Handshake.Peer) -> Bool {
-        let settled: ([ControlMessage], [CheckedContinuation<Bool, Never>])? = table.withLock { table in
+        let waiters: [CheckedContinuation<Bool, Never>]? = table.withLock { table in
             guard case .pending(let owner, let queue, let waiters) = table.entries[peer.name],
                   owner == connection.attempt else { return nil }
             table.entries[peer.name] = .up(connection)
-            return (queue, waiters)
+            // Still under the lock: a signal sent once the row is up must go out after these.
+            for message in queue { connection.send(message) }
+            return waiters
         }
-        guard let (queue, waiters) = settled else { return false }
-        for message in queue { connection.send(message) }
+        guard let waiters else { return false }
         for waiter in waiters { waiter.resume(returning: true) }
         return true
     }
 
     /// A connection closed. A live one means `nodedown`; a pending attempt's queue is answered
     /// as signals to an unreachable node are.
-    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool) {
+    /// - Parameter gaveWay: the attempt lost a simultaneous connect (`nok`). The peer's own
+    ///   connection, on its way, takes the row over with what waits in it (`ok_simultaneous`);
+    ///   the attempt fails only if that connection does not come within the setup time.
+    /// - Parameter accepted: the peer dialed this connection. What we queued for the peer while
+    ///   it shook hands was ours to send: we dial the peer ourselves with it.
+    func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false, accepted: Bool = false) {
         guard let peer else { return }
         if wasUp {
             let monitors: [Pid] = table.withLock { table in
@@ -313,6 +327,21 @@ public final class NetKernel: RemoteSignalRouter {
             }
             node.connectionLost(to: peer)
             for pid in monitors { node.send(.tuple([.atom("nodedown"), .atom(peer)]), to: pid) }
+        } else if gaveWay {
+            group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
+                self.attemptFailed(peer, attempt: connection.attempt)
+            }
+        } else if accepted {
+            let redial: Int? = table.withLock { table in
+                guard case .pending(let owner, let queue, let waiters) = table.entries[peer],
+                      owner == connection.attempt else { return nil }
+                guard !queue.isEmpty || !waiters.isEmpty else {
+                    table.entries[peer] = nil
+                    return nil
+                }
+                return Self.startAttempt(&table, for: peer, queue: queue, waiters: waiters)
+            }
+            if let redial { startDialing(peer, attempt: redial) }
         } else {
             attemptFailed(peer, attempt: connection.attempt)
         }

@@ -11,7 +11,7 @@ import Testing
     /// answered with `status`. Returns what each side ended with.
     func run(
         initiatorCookie: String = "C", acceptorCookie: String = "C", status: Handshake.Status = .ok,
-        dialed: Atom = Atom("bar@vm"), stillWanted: Bool = true
+        dialed: Atom = Atom("bar@vm")
     ) -> (initiator: [Handshake.Directive], acceptor: [Handshake.Directive]) {
         var a = Handshake(initiator: foo, peer: dialed, cookie: initiatorCookie, challenge: 0xDEADBEEF)
         var b = Handshake(acceptor: bar, cookie: acceptorCookie, challenge: 12345)
@@ -31,7 +31,7 @@ import Testing
             var back: [Handshake.Directive] = []
             for case .send(let bytes) in toA {
                 for directive in a.receive(bytes) {
-                    if case .checkAlive = directive { back += [directive] + a.resolveAlive(stillWanted) } else { back.append(directive) }
+                    if case .confirmAlive = directive { back += a.answerAlive(true) } else { back.append(directive) }
                 }
             }
             seenA += back
@@ -79,20 +79,19 @@ import Testing
         #expect(a.last == .established(Handshake.Peer(name: Atom("bar@vm"), flags: .kvsh, creation: 9)))
     }
 
-    @Test func aliveAnsweredTrueReplacesTheOldConnection() {
-        let (a, b) = run(status: .alive, stillWanted: true)
-        #expect(a.contains(.checkAlive(Atom("bar@vm"))))
+    @Test func aliveIsAnsweredTrueAndReplacesTheOldConnection() {
+        let (a, b) = run(status: .alive)
         #expect(b.contains(.replaceExisting(Atom("foo@vm"))))
         #expect(a.last == .established(Handshake.Peer(name: Atom("bar@vm"), flags: .kvsh, creation: 9)))
     }
 
-    /// Two attempts crossed and the other one won: the initiator gives up, the acceptor keeps
-    /// the connection it has.
-    @Test func aliveAnsweredFalseKeepsTheExistingConnection() {
-        let (a, b) = run(status: .alive, stillWanted: false)
-        #expect(a.last == .fail(.refused(peer: Atom("bar@vm"), status: "nok")))
-        #expect(b.last == .fail(.refused(peer: Atom("foo@vm"), status: "alive/false")))
-        #expect(!b.contains(.replaceExisting(Atom("foo@vm"))))
+    @Test func aliveIsAnsweredFalseWhenOurTableNoLongerWantsThisAttempt() {
+        var a = Handshake(initiator: foo, peer: Atom("bar@vm"), cookie: "C", challenge: 1)
+        _ = a.start()
+        #expect(a.receive(Array("salive".utf8)) == [.confirmAlive(Atom("bar@vm"))])
+        #expect(a.answerAlive(false) == [
+            .send(Array("sfalse".utf8)), .fail(.refused(peer: Atom("bar@vm"), status: "alive")),
+        ])
     }
 
     @Test func aPeerWithoutMandatoryFlagsIsRefused() {
