@@ -6,7 +6,20 @@ import BigInt
 /// equality of map keys and pattern matching. Erlang's `==` is `Term.looselyEquals`.
 /// Order: number < atom < reference < fun < port < pid < tuple < map < list < bitstring.
 extension Term: Hashable {
-    public static func == (a: Term, b: Term) -> Bool { compare(a, b, exact: true) == 0 }
+    public static func == (a: Term, b: Term) -> Bool {
+        // The common cases without the order's machinery: two atoms are equal by their index
+        // (ordering them needs their text, behind the atom table's lock).
+        switch (a, b) {
+        case let (.atom(x), .atom(y)): x == y
+        case let (.int(x), .int(y)): x == y
+        case let (.pid(x), .pid(y)): x == y
+        case let (.reference(x), .reference(y)): x == y
+        case let (.binary(x), .binary(y)): x == y
+        case (.emptyList, .emptyList): true
+        case let (.tuple(x), .tuple(y)): x.count == y.count && zip(x, y).allSatisfy { $0 == $1 }
+        default: compare(a, b, exact: true) == 0
+        }
+    }
 
     /// Erlang's `==`: numbers compare by value, so `1 == 1.0`.
     public static func looselyEquals(_ a: Term, _ b: Term) -> Bool { compare(a, b, exact: false) == 0 }
