@@ -63,6 +63,7 @@ public final class DistributedNode: Sendable {
                 }
                 .bind(host: "0.0.0.0", port: 0).get()
         } catch {
+            try? await group.shutdownGracefully()
             throw StartError.listenFailed(error)
         }
         let port = listener.localAddress?.port ?? 0
@@ -75,6 +76,7 @@ public final class DistributedNode: Sendable {
                 entry, as: name.text, settings: settings, group: group, startPortMapper: startPortMapper)
         } catch {
             try? await listener.close()
+            try? await group.shutdownGracefully()
             throw error
         }
         let node = LocalNode(name: name, creation: registration.creation, scheduler: scheduler)
@@ -114,9 +116,11 @@ public final class DistributedNode: Sendable {
         }
     }
 
-    /// Leaves the cluster: unregisters and stops listening (connections close with the process).
+    /// Leaves the cluster: unregisters, stops listening, closes every connection (peers see
+    /// `nodedown`). The event loop thread stays, idle, for dials still under way.
     public func stop() async {
         await registration.close()
         try? await listener.close()
+        for peer in kernel.connectedNodes { _ = kernel.disconnect(peer) }
     }
 }
