@@ -16,6 +16,7 @@ import NodeRuntime
 ///   - `oneway_mps`: MESSAGES (500,000) `{:msg, i}` sent to `{:counter, PEER}`, then a `:sync`
 ///     answered once all arrived: messages per second, from the first send to the answer.
 ///   Both figures come after a warm-up (WARMUP round trips, ten times as many messages).
+/// SCHEDULERS sets the scheduler threads (default: one per core, as `erl +S`).
 /// A name without `@` gets this machine's short host name. Both sides need the same cookie
 /// (COOKIE, default `distbench`) and a port mapper on ERL_EPMD_PORT (default 4369); this program
 /// never starts one.
@@ -136,7 +137,8 @@ func startNode(_ name: String) async -> DistributedNode {
     do {
         return try await DistributedNode.start(
             name: Atom(fullName(name)), cookie: cookie,
-            settings: DistributionSettings(portMapperPort: portMapperPort), scheduler: Scheduler()
+            settings: DistributionSettings(portMapperPort: portMapperPort),
+            scheduler: environment("SCHEDULERS").flatMap { Int($0) }.map { Scheduler(threads: $0) } ?? Scheduler()
         ) { port in
             throw BenchError.noPortMapper(port)
         }
