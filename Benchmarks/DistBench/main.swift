@@ -64,7 +64,9 @@ func serve(on node: LocalNode) {
     let counter = node.spawn { process in
         var count = 0
         while let message = try await process.receive() {
-            if case .tuple(let parts) = message, parts.count == 2, parts[0] == .atom(sync), case .pid(let from) = parts[1] {
+            // Atoms compared as atoms: `Term ==` of two different atoms orders their texts, which
+            // takes the atom table's lock, and would measure that instead of distribution.
+            if case .tuple(let parts) = message, parts.count == 2, case .atom(sync) = parts[0], case .pid(let from) = parts[1] {
                 process.node.send(.tuple([.atom(done), .int(count)]), to: from)
                 count = 0
             } else {
