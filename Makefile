@@ -32,5 +32,8 @@ test: test-deps
 	$(SWIFT) test --skip-build
 
 bench: deps
+	$(SWIFT) build -c release --product kvsh
 	$(SWIFT) build -c release --product RuntimeBench
+	$(SWIFT) build -c release --product DistBench
 	Benchmarks/run-runtime-bench .build/release/RuntimeBench
+	Benchmarks/run-dist-bench .build/release/kvsh .build/release/DistBench

@@ -72,6 +72,11 @@ let package = Package(
             dependencies: ["NodeRuntime"],
             path: "Benchmarks/RuntimeBench"
         ),
+        .executableTarget(
+            name: "DistBench",
+            dependencies: ["Distribution", "NodeRuntime", "EPMD", "ETF"],
+            path: "Benchmarks/DistBench"
+        ),
         .testTarget(
             name: "ETFTests",
             dependencies: ["ETF"],
