@@ -140,7 +140,7 @@ func startNode(_ name: String) async -> DistributedNode {
         return try await DistributedNode.start(
             name: Atom(fullName(name)), cookie: cookie,
             settings: DistributionSettings(portMapperPort: portMapperPort),
-            scheduler: environment("SCHEDULERS").flatMap { Int($0) }.map { Scheduler(threads: $0) } ?? Scheduler()
+            scheduler: environment("SCHEDULERS").flatMap { Int($0) }.map { Scheduler(threads: $0) }
         ) { port in
             throw BenchError.noPortMapper(port)
         }

@@ -35,10 +35,13 @@ public final class DistributedNode: Sendable {
 
     /// Starts distribution for the node `name` (`foo@vm`).
     /// - Parameters:
+    ///   - scheduler: where processes run; by default on the network thread itself, as BEAM
+    ///     schedulers poll for I/O themselves: a frame read wakes its process, and a frame a
+    ///     process sends is written, with no handoff between threads.
     ///   - startPortMapper: starts a port mapper on the given port when none answers, as erl
     ///     starts `epmd -daemon`; returns once it answers.
     public static func start(
-        name: Atom, cookie: String, settings: DistributionSettings, scheduler: Scheduler,
+        name: Atom, cookie: String, settings: DistributionSettings, scheduler: Scheduler? = nil,
         startPortMapper: @Sendable (Int) async throws -> Void
     ) async throws -> DistributedNode {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -79,7 +82,8 @@ public final class DistributedNode: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        let node = LocalNode(name: name, creation: registration.creation, scheduler: scheduler)
+        let executor: any TaskExecutor = scheduler ?? EventLoopExecutor(group.next())
+        let node = LocalNode(name: name, creation: registration.creation, scheduler: executor)
         let kernel = NetKernel(node: node, cookie: cookie, settings: settings, group: group)
         kernelSlot.withLock { $0 = kernel }
         node.setRemoteRouter(kernel)

@@ -7,7 +7,9 @@ public final class LocalNode: Sendable {
     public let name: Atom
     /// Tells pids of this incarnation from those of an earlier one with the same name.
     public let creation: UInt32
-    public let scheduler: Scheduler
+    /// Where processes run: a `Scheduler` of its own, or (for a distributed node) the network
+    /// thread, so a message from the wire wakes its process without a thread handoff.
+    public let scheduler: any TaskExecutor
     let timers = Timers()
 
     private let processes = Mutex<[UInt64: Process]>([:])
@@ -31,7 +33,7 @@ public final class LocalNode: Sendable {
     ///   - name: `foo@host`, or `nonode@nohost` for a node that is not distributed.
     ///   - creation: from the port mapper when distributed; 0 for `nonode@nohost`, as on the BEAM.
     ///   - firstProcessNumber: where pid numbers start, so early pids look like the BEAM's.
-    public init(name: Atom = .nonode, creation: UInt32 = 0, scheduler: Scheduler = Scheduler(), firstProcessNumber: UInt64 = 64) {
+    public init(name: Atom = .nonode, creation: UInt32 = 0, scheduler: any TaskExecutor = Scheduler(), firstProcessNumber: UInt64 = 64) {
         self.name = name
         self.creation = creation
         self.scheduler = scheduler

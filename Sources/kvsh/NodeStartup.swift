@@ -26,7 +26,7 @@ enum NodeStartup {
         let executable = executablePath()
         do {
             let distributed = try await DistributedNode.start(
-                name: Atom(nodeName), cookie: cookieValue, settings: settings, scheduler: Scheduler()
+                name: Atom(nodeName), cookie: cookieValue, settings: settings
             ) { port in
                 try await PortMapperDaemon.startDetached(
                     executable: executable, arguments: [executable, "epmd", "--port", String(port)], port: port)
