@@ -37,19 +37,9 @@ private func readCharacter(_ file: UnsafeMutablePointer<FILE>?) -> Int32 {
             if scalar == 0x03 { return cancelLine() }
             return Int32(bitPattern: scalar)
         }
-        var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&descriptor, 1, 50)
-        if ready < 0 && errno == EINTR { continue }
-        if ready == 0 {
+        guard let count = fillTypeAhead(waitingAtMost: 50) else {
             idlePolls += 1
             continue
-        }
-        let count = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: readChunkSize) { chunk in
-            let count = read(0, chunk.baseAddress, readChunkSize)
-            if count > 0 {
-                typeAhead.withLock { $0.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count])) }
-            }
-            return count
         }
         if count > 0 {
             idlePolls = 0
@@ -61,6 +51,23 @@ private func readCharacter(_ file: UnsafeMutablePointer<FILE>?) -> Int32 {
             return Int32(bitPattern: scalar)
         }
         return EOF
+    }
+}
+
+/// Waits up to `milliseconds` for the terminal and moves what it has into `typeAhead`.
+///
+/// - Returns: `nil` when nothing came (or a signal interrupted the wait), else what `read(2)`
+///   returned: the number of bytes moved, 0 at the end of input, -1 on an error.
+private func fillTypeAhead(waitingAtMost milliseconds: Int32) -> Int? {
+    var descriptor = pollfd(fd: 0, events: Int16(POLLIN), revents: 0)
+    let ready = poll(&descriptor, 1, milliseconds)
+    if ready == 0 || (ready < 0 && errno == EINTR) { return nil }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: readChunkSize) { chunk in
+        let count = read(0, chunk.baseAddress, readChunkSize)
+        if count > 0 {
+            typeAhead.withLock { $0.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[..<count])) }
+        }
+        return count
     }
 }
 
@@ -129,6 +136,11 @@ public struct EditLineReader: LineReader {
     public mutating func readLine(prompt: String) async -> LineInput {
         _ = SignalInterrupts.takePending()
         lineCancelled.store(false, ordering: .relaxed)
+        // Keys typed while the last expression ran wait in the terminal's queue. Taken now,
+        // libedit finds the queue empty and edits in its own mode; left there, it would stay
+        // in the terminal's line mode for this line, where the kernel, not libedit, echoes
+        // and edits what is typed.
+        while let count = fillTypeAhead(waitingAtMost: 0), count > 0 {}
         let raw = readline(prompt)
         defer { free(raw) }
         if lineCancelled.exchange(false, ordering: .relaxed) {
