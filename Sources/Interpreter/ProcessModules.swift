@@ -293,7 +293,8 @@ enum IExHelpers {
             return history[index]
         }
         m.process("h", 0) { context, _ in
-            _ = try await IOModule.write(Array(helpText.utf8), context)
+            let text = Documentation.help(.module(Atom("Elixir.IEx.Helpers")), kind: context.interpreter.moduleKind)
+            _ = try await IOModule.write(Array(text.utf8), context)
             return .atom("ok")
         }
         m.process("i", 1) { context, args in
@@ -330,17 +331,3 @@ enum ApplicationModule {
         return m
     }()
 }
-
-private let helpText = """
-
-                                  IEx.Helpers
-
-Welcome to kvsh, Interactive Elixir on a Swift runtime. These helpers work at the prompt:
-
-  * `flush/0`        - flushes all messages sent to the shell
-  * `h/0`            - prints this help message
-  * `i/1`            - prints information about the given term
-  * `v/0`            - retrieves the last value from the history
-  * `v/1`            - retrieves the nth value from the history
-
-"""
