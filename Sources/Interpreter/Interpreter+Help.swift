@@ -19,7 +19,7 @@ extension Interpreter {
             }
         }
         _ = try await IOModule.write(Array(text.utf8), context)
-        return .atom("ok")
+        return IExHelpers.dontDisplayResult
     }
 
     /// The request a quoted `fun/arity`, `Mod.fun/arity`, `Mod.fun` or bare `fun` names

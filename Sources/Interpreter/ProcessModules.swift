@@ -273,7 +273,11 @@ enum TimerModule {
 }
 
 /// iex's helpers that need the shell process: `flush/0`, `v/0,1`, `h/0`, `i/1`.
-enum IExHelpers {
+public enum IExHelpers {
+    /// What helpers that only print return, as iex's `IEx.dont_display_result/0`: the shell
+    /// prints no result for it.
+    public static let dontDisplayResult = Term.atom("do not show this result in output")
+
     /// Results of this shell process, in order: result n is prompt n's, as the counter advances
     /// only on success. A new shell process starts a new history, as its counter starts at 1.
     private static let historyKey = Term.atom("$kvsh_history")
@@ -295,7 +299,7 @@ enum IExHelpers {
         m.process("h", 0) { context, _ in
             let text = Documentation.help(.module(Atom("Elixir.IEx.Helpers")), kind: context.interpreter.moduleKind)
             _ = try await IOModule.write(Array(text.utf8), context)
-            return .atom("ok")
+            return dontDisplayResult
         }
         m.process("i", 1) { context, args in
             let text = "Term\n  \(args[0].inspect())\nData type\n  \(Enumerable.typeName(args[0]))\n"
