@@ -6,7 +6,9 @@ import BigInt
 /// its `description` divides the whole number by one word for every 19 digits: both are O(n²), so a
 /// 1 MB literal typed at the prompt took hours. Here both directions split the number in halves
 /// (divide and conquer), so the work is a few multiplications or divisions of the size of the
-/// whole number instead of one pass over it per output word.
+/// whole number instead of one pass over it per output word. The multiplications are Karatsuba's
+/// (``multiply(_:_:)``) and the divisions by powers of ten multiply by a reciprocal
+/// (``Divisor``): attaswift's own are quadratic at these sizes.
 ///
 /// Radices that are powers of two (2, 4, 8, 16, 32) map digits to bits directly: linear.
 public enum BigIntDecimal {
@@ -157,6 +159,10 @@ public enum BigIntDecimal {
     /// Writes the digits of `value` at the end of `text`: splits it by `10^(19·2^k)` into a high and
     /// a low half, writes the high half, then the low half padded with zeros to its full width.
     static func appendDecimal(_ value: BigUInt, to text: inout [UInt8]) {
+        if value.words.count <= directPrintWords {
+            text.append(contentsOf: String(value).utf8)
+            return
+        }
         let bits = value.bitWidth
         // powers[k] = 10^(19·2^k), squared until its square exceeds `value`.
         var powers = [Divisor(BigUInt(decimalChunk.base))]
@@ -168,7 +174,7 @@ public enum BigIntDecimal {
         appendDecimal(value, level: powers.count - 1, padded: false, powers: powers, to: &text)
     }
 
-    /// Writes `value`, which is less than `powers[level]²`, i.e. has at most `width(level + 1)`
+    /// Writes `value`, which is less than `powers[level]²`, so has at most `19·2^(level+1)`
     /// digits; exactly that many, with leading zeros, when `padded`.
     private static func appendDecimal(_ value: BigUInt, level: Int, padded: Bool, powers: [Divisor], to text: inout [UInt8]) {
         let width = decimalChunk.digits << (level + 1)
@@ -260,7 +266,7 @@ extension BigIntDecimal {
     /// Products with a factor of at most this many words are computed by long multiplication.
     /// attaswift switches to Karatsuba only above 1024 words, which leaves the numbers of a few
     /// thousand words this file multiplies quadratic.
-    static let karatsubaWords = 40
+    static let karatsubaWords = 64
 
     /// `a × b` by Karatsuba's method: three half-size products instead of four.
     public static func multiply(_ a: BigUInt, _ b: BigUInt) -> BigUInt {
@@ -311,23 +317,31 @@ extension BigIntDecimal {
 
     /// Schoolbook multiplication.
     static func longMultiply(_ a: UnsafeBufferPointer<UInt>, _ b: UnsafeBufferPointer<UInt>) -> [UInt] {
-        var result = [UInt](repeating: 0, count: a.count + b.count)
-        result.withUnsafeMutableBufferPointer { result in
-            for j in 0..<b.count {
+        let n = a.count
+        let m = b.count
+        guard n > 0, m > 0 else { return [UInt](repeating: 0, count: n + m) }
+        return [UInt](unsafeUninitializedCapacity: n + m) { result, initialized in
+            let x = a.baseAddress!
+            let r = result.baseAddress!
+            r.initialize(repeating: 0, count: n + m)
+            for j in 0..<m {
                 let factor = b[j]
                 if factor == 0 { continue }
+                let row = r + j
                 var carry: UInt = 0
-                for i in 0..<a.count {
-                    let (high, low) = a[i].multipliedFullWidth(by: factor)
-                    let (sum1, overflow1) = low.addingReportingOverflow(result[i + j])
+                var i = 0
+                while i < n {
+                    let (high, low) = x[i].multipliedFullWidth(by: factor)
+                    let (sum1, overflow1) = low.addingReportingOverflow(row[i])
                     let (sum2, overflow2) = sum1.addingReportingOverflow(carry)
-                    result[i + j] = sum2
+                    row[i] = sum2
                     carry = high &+ (overflow1 ? 1 : 0) &+ (overflow2 ? 1 : 0)
+                    i += 1
                 }
-                result[a.count + j] = carry
+                row[n] = carry
             }
+            initialized = n + m
         }
-        return result
     }
 
     /// `a + b`, one word longer than the longer of them.

@@ -103,7 +103,7 @@ import Testing
 
     @Test func multiplicationMatchesTheLibrary() {
         var generator = SeededGenerator(seed: 99)
-        for (x, y) in [(1, 1), (40, 41), (41, 41), (100, 100), (101, 37), (300, 41), (257, 130), (600, 599), (1000, 90)] {
+        for (x, y) in [(1, 1), (64, 65), (65, 65), (100, 100), (101, 37), (300, 41), (257, 130), (600, 599), (1000, 90)] {
             let a = BigUInt(words: (0..<x).map { _ in UInt.random(in: 0...UInt.max, using: &generator) })
             let b = BigUInt(words: (0..<y).map { _ in UInt.random(in: 0...UInt.max, using: &generator) })
             #expect(BigIntDecimal.multiply(a, b) == a * b, "\(x) × \(y) words")
