@@ -60,7 +60,7 @@ struct Inspector {
         switch term {
         case .atom(let atom): return atomDocument(atom)
         case .int(let value): return color(String(value), .number)
-        case .bigInteger(let value): return color(value.value.description, .number)
+        case .bigInteger(let value): return color(BigIntDecimal.string(value.value), .number)
         case .float(let value): return color(InspectFloat.format(value), .number)
         case .binary(let bytes): return binaryDocument(bytes, limit: limit)
         case .bitstring(let bits): return bitsDocument(bits.bytes, trailingBits: Int(bits.trailingBits), limit: limit)

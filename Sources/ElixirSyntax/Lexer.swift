@@ -527,7 +527,7 @@ final class Lexer {
         if let small = Int(digits, radix: radix) {
             value = .int(small)
         } else {
-            value = Term.integer(BigInt(digits, radix: radix) ?? 0)
+            value = Term.integer(BigIntDecimal.parse(digits, radix: radix) ?? 0)
         }
         emit(.integer(value), line: line, column: column, text: text)
     }

@@ -152,6 +152,8 @@ extension Interpreter {
             return try await evalWith(args, &env, context)
         case "import", "alias", "require":
             return .atom(Atom("ok"))
+        case "h" where args.count == 1 && !definesLocally(name, arity: 1, env):
+            return try await help(args[0], &env, context)
         default:
             break
         }
@@ -167,6 +169,12 @@ extension Interpreter {
             return try await call(Atom("Elixir.IEx.Helpers"), name, values, context)
         }
         throw ElixirError.compile("undefined function \(name.text)/\(values.count) (there is no such import)")
+    }
+
+    /// True when the module whose code runs defines `name/arity`, which then wins over the shell's helpers.
+    private func definesLocally(_ name: Atom, arity: Int, _ env: Env) -> Bool {
+        guard let module = env.module, let user = userModule(module) else { return false }
+        return user.functions[FunctionKey(name, arity)] != nil
     }
 
     func aliasAtom(_ parts: [Term]) -> Atom {

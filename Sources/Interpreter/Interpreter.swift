@@ -38,6 +38,9 @@ public final class Interpreter: Sendable {
 
     func native(_ module: Atom, _ key: FunctionKey) -> NativeFunction? { natives[module]?.functions[key] }
 
+    /// The functions of a native module, or `nil` when there is no such native module.
+    func nativeFunctions(_ module: Atom) -> Set<FunctionKey>? { natives[module].map { Set($0.functions.keys) } }
+
     /// True when `module` exists on this node, natively or defined in the shell.
     public func moduleExists(_ module: Atom) -> Bool { natives[module] != nil || userModule(module) != nil }
 

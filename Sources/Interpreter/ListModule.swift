@@ -124,11 +124,12 @@ enum IntegerModule {
             let base = args.count > 1 ? try args[1].int() : 10
             guard (2...36).contains(base) else { throw ElixirError.argument() }
             if case .int(let n) = args[0] { return .string(String(n, radix: base).uppercased()) }
-            guard case .bigInteger = args[0], base == 10 else { throw ElixirError.argument() }
-            return .string(args[0].inspect())
+            guard case .bigInteger(let n) = args[0] else { throw ElixirError.argument() }
+            return .string(BigIntDecimal.string(n.value, radix: base, uppercase: true))
         }
         m.pure("parse", 1, 2) { args in
             let base = args.count > 1 ? try args[1].int() : 10
+            guard (2...36).contains(base) else { throw ElixirError.argument("invalid base \(base)") }
             let bytes = try StringModule.bytes(args[0])
             var index = 0
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") { index += 1 }
@@ -136,9 +137,8 @@ enum IntegerModule {
             while index < bytes.count, let digit = Character(Unicode.Scalar(bytes[index])).hexDigitValue ?? letterDigit(bytes[index]), digit < base {
                 index += 1
             }
-            guard index > digitsStart,
-                  let value = Int(String(decoding: bytes[0..<index], as: UTF8.self).replacingPlus(), radix: base) else { return .error }
-            return .tuple([.int(value), .binary(Array(bytes[index...]))])
+            guard index > digitsStart, let value = BigIntDecimal.parse(utf8: Array(bytes[0..<index]), radix: base) else { return .error }
+            return .tuple([.integer(value), .binary(Array(bytes[index...]))])
         }
         m.pure("digits", 1) { args in
             let value = try args[0].int()
@@ -160,10 +160,6 @@ enum IntegerModule {
         default: nil
         }
     }
-}
-
-private extension String {
-    func replacingPlus() -> String { hasPrefix("+") ? String(dropFirst()) : self }
 }
 
 enum AtomModule {

@@ -273,7 +273,11 @@ enum TimerModule {
 }
 
 /// iex's helpers that need the shell process: `flush/0`, `v/0,1`, `h/0`, `i/1`.
-enum IExHelpers {
+public enum IExHelpers {
+    /// What helpers that only print return, as iex's `IEx.dont_display_result/0`: the shell
+    /// prints no result for it.
+    public static let dontDisplayResult = Term.atom("do not show this result in output")
+
     /// Results of this shell process, in order: result n is prompt n's, as the counter advances
     /// only on success. A new shell process starts a new history, as its counter starts at 1.
     private static let historyKey = Term.atom("$kvsh_history")
@@ -293,8 +297,9 @@ enum IExHelpers {
             return history[index]
         }
         m.process("h", 0) { context, _ in
-            _ = try await IOModule.write(Array(helpText.utf8), context)
-            return .atom("ok")
+            let text = Documentation.help(.module(Atom("Elixir.IEx.Helpers")), kind: context.interpreter.moduleKind)
+            _ = try await IOModule.write(Array(text.utf8), context)
+            return dontDisplayResult
         }
         m.process("i", 1) { context, args in
             let text = "Term\n  \(args[0].inspect())\nData type\n  \(Enumerable.typeName(args[0]))\n"
@@ -330,17 +335,3 @@ enum ApplicationModule {
         return m
     }()
 }
-
-private let helpText = """
-
-                                  IEx.Helpers
-
-Welcome to kvsh, Interactive Elixir on a Swift runtime. These helpers work at the prompt:
-
-  * `flush/0`        - flushes all messages sent to the shell
-  * `h/0`            - prints this help message
-  * `i/1`            - prints information about the given term
-  * `v/0`            - retrieves the last value from the history
-  * `v/1`            - retrieves the nth value from the history
-
-"""

@@ -64,10 +64,13 @@ enum StringModule {
             }
             return .string(split(text, separators).joined(separator: replacement))
         }
-        m.pure("to_integer", 1) { args in
-            let text = try args[0].string()
-            guard let value = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) else { throw ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n") }
-            return .int(value)
+        m.pure("to_integer", 1, 2) { args in
+            let base = args.count > 1 ? try args[1].int() : 10
+            guard (2...36).contains(base) else { throw ElixirError.argument() }
+            guard let value = BigIntDecimal.parse(utf8: try bytes(args[0]), radix: base) else {
+                throw ElixirError.argument("errors were found at the given arguments:\n\n  * 1st argument: not a textual representation of an integer\n")
+            }
+            return .integer(value)
         }
         m.pure("to_atom", 1) { args in .atom(try Atom.intern(try args[0].string())) }
         m.pure("duplicate", 2) { args in

@@ -21,7 +21,7 @@ public struct InterpreterEvaluator: ShellEvaluator {
 
     public func evaluate(_ quoted: Term, source: String, line: Int) async -> EvaluationOutcome {
         switch await shell.evaluate(quoted, line: line) {
-        case .value(let value): .value(value.inspectAsIExResult(options))
+        case .value(let value): .value(value == IExHelpers.dontDisplayResult ? "" : value.inspectAsIExResult(options))
         // iex ends an error without a stacktrace line with an empty line.
         case .error(let text): .error(text.contains("\n    ") ? text : text + "\n")
         case .restarted(let text): .shellRestarted(text + "\n")

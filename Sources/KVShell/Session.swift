@@ -89,7 +89,7 @@ public struct Session<Reader: LineReader> {
         finish(source)
         switch await evaluate(quoted, source: source) {
         case .value(let text):
-            output.write(text + "\n")
+            if !text.isEmpty { output.write(text + "\n") }
             counter += 1
         case .error(let text):
             output.write(text + "\n")

@@ -22,7 +22,8 @@ public protocol ShellEvaluator: Sendable {
 /// case carries exactly what iex prints before its next prompt, minus the final newline.
 public enum EvaluationOutcome: Sendable, Equatable {
     /// The inspected result, already formatted (colours and width included): `"3"`, `"%{a: 1}"`.
-    /// The prompt counter advances.
+    /// The prompt counter advances. Empty for a result iex does not show (what `h` returns):
+    /// nothing is printed, no inspected term being empty.
     case value(String)
     /// An error, as iex prints it: `"** (Kind) message"` followed by the stacktrace lines.
     /// iex ends the text with an empty line when there is no stacktrace, so a bare error is

@@ -1,3 +1,4 @@
+import BigInt
 import ETF
 import Testing
 @testable import ElixirSyntax
@@ -27,6 +28,19 @@ private func syntaxError(_ source: String) -> SyntaxError? {
         #expect(try quoted("\"hi\"") == .string("hi"))
         #expect(try quoted("{1, 2}") == .tuple([.int(1), .int(2)]))
         #expect(try quoted("42") != .int(43), "the comparison discriminates")
+    }
+
+    /// Long literals go through `BigIntDecimal`: the value is attaswift's, underscores and
+    /// leading zeros are dropped, and the other radices read the same digits.
+    @Test func bigIntegerLiterals() throws {
+        let digits = String(repeating: "1234567890", count: 300)
+        let value = BigInt(digits, radix: 10)!
+        #expect(try quoted(digits) == .integer(value))
+        #expect(try quoted("000" + digits) == .integer(value))
+        #expect(try quoted("1_" + digits) == .integer(BigInt("1" + digits, radix: 10)!))
+        #expect(try quoted("0x" + String(value, radix: 16)) == .integer(value))
+        #expect(try quoted("0o" + String(value, radix: 8)) == .integer(value))
+        #expect(try quoted("0b" + String(value, radix: 2)) == .integer(value))
     }
 
     @Test func variablesAndCallsCarryTheirLine() throws {

@@ -32,7 +32,8 @@ struct ScriptedReader: LineReader {
 }
 
 /// Answers from the source text, so tests can steer the outcome:
-/// `raise` → an error, `restart` → a shell restart, anything else → the source, trimmed.
+/// `raise` → an error, `restart` → a shell restart, `quiet` → a result not shown (as `h`'s),
+/// anything else → the source, trimmed.
 struct EchoEvaluator: ShellEvaluator {
     func evaluate(_ quoted: Term, source: String, line: Int) async -> EvaluationOutcome {
         let text = source.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -40,6 +41,7 @@ struct EchoEvaluator: ShellEvaluator {
         if text == "restart" {
             return .shellRestarted("** (EXIT from #PID<0.114.0>) shell process exited with reason: killed\n")
         }
+        if text == "quiet" { return .value("") }
         return .value(text)
     }
 

@@ -23,6 +23,12 @@ import Testing
         #expect(text == banner + "iex(1)> ...(1)> ...(1)> foo(\n\n)\niex(2)> ")
     }
 
+    /// iex prints no result for `h Enum.map/2`, but its counter advances.
+    @Test func aResultNotShownPrintsNothingAndAdvances() async {
+        let text = await runSession(["quiet", "1"])
+        #expect(text == banner + "iex(1)> iex(2)> 1\niex(3)> ")
+    }
+
     @Test func errorDoesNotAdvance() async {
         let text = await runSession(["1", "raise 1", "2"])
         #expect(text == banner + "iex(1)> 1\niex(2)> ** (RuntimeError) boom at line 2\n\niex(2)> 2\niex(3)> ")
