@@ -13,7 +13,7 @@ struct ErlNodeInteropTests {
         let mapper = try PortMapperProcess()
         let erl = try Erl.start(
             sname: "erlpeer", mapper: mapper,
-            eval: "register(echo, spawn(fun Loop() -> receive {From, Msg} -> From ! {echo, Msg}, Loop() end end)), io:format(\"ready~n\"), timer:sleep(60000)")
+            eval: "register(echo, spawn(fun Loop() -> receive stop -> halt(); {From, Msg} -> From ! {echo, Msg}, Loop() end end)), io:format(\"ready~n\"), timer:sleep(60000), halt().")
         defer { erl.0.terminate() }
         try await Erl.waitForOutput(erl, "ready")
         let kv = try await PeerNode("kv", mapper: mapper, cookie: Self.cookie)
@@ -39,6 +39,8 @@ struct ErlNodeInteropTests {
         let names = try await Erl.command(Erl.epmd, ["-names"], mapper: mapper)
         #expect(names.contains("name kv at port"))
         #expect(names.contains("name erlpeer at port"))
+        // `erl` is a script around the VM: ending the script's process leaves the VM running.
+        try await kv.enter("send {:echo, :\"\(peer)\"}, :stop", lines: 1)
     }
 
     @Test func aWrongCookieIsRefusedOnBothSides() async throws {

@@ -42,7 +42,7 @@ import Testing
         let home = try temporaryHome()
         let (status, output, _) = try await run(["--sname", "cookie"], input: "Node.alive?\n", environment: mapper.environment(home: home))
         #expect(status == 0)
-        #expect(output.contains("true"))
+        #expect(output.contains("iex(cookie@\(Build.shortHostName))1> true\n"))
         let path = home.appendingPathComponent(".erlang.cookie").path
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         #expect((attributes[.posixPermissions] as? Int) == 0o400)

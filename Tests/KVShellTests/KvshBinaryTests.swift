@@ -74,13 +74,6 @@ import Testing
         #expect(result.stderr == "")
     }
 
-    @Test func snameShowsTheNodeInThePrompt() throws {
-        let result = try Self.run(["--sname", "foo", "--echo"], input: Data("\n".utf8))
-        #expect(result.status == 0)
-        #expect(result.stdout.contains("iex(foo@"))
-        #expect(result.stdout.contains(")1> \nnil\niex(foo@"))
-    }
-
     @Test func megabyteLineAndGarbageDoNotCrash() throws {
         // A string literal: a 1 MB integer literal is slow in the parser's big-integer conversion.
         var input = Data("\"".utf8) + Data(repeating: UInt8(ascii: "a"), count: 1 << 20)
