@@ -36,12 +36,15 @@ final class Connection: Sendable {
         self.handshake = handshake
     }
 
-    /// Queues a control message in a connected-state frame (4-byte length, then the body).
+    /// Queues a control message in a connected-state frame (4-byte length, then the body),
+    /// encoded straight into the outbound buffer: no array per message on the send path.
     func send(_ message: ControlMessage) {
-        let body = message.frameBytes
         enqueue { bytes in
-            bytes.appendBigEndian(UInt32(body.count))
-            bytes.append(contentsOf: body)
+            let start = bytes.count
+            bytes.append(contentsOf: [0, 0, 0, 0])
+            message.encodeFrame(into: &bytes)
+            let length = UInt32(bytes.count - start - 4).bigEndian
+            withUnsafeBytes(of: length) { bytes.replaceSubrange(start..<start + 4, with: $0) }
         }
     }
 
@@ -214,8 +217,8 @@ final class ConnectionHandler: ChannelInboundHandler {
             switch directive {
             case .send(let message):
                 var buffer = context.channel.allocator.buffer(capacity: message.count + 2)
-                buffer.writeInteger(UInt16(message.count))
-                buffer.writeBytes(message)
+                // Handshake messages are a few dozen bytes: they always fit the 2-byte length.
+                try! buffer.writeDistributionFrame(message, mode: .handshake)
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             case .checkPeer(let name):
                 peer = name

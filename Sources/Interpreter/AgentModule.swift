@@ -117,9 +117,21 @@ enum AgentModule {
         let failure = { (reason: Term) in
             ElixirError.exit(.tuple([reason, .tuple([.atom("Elixir.GenServer"), .atom("call"), .list([server, request, timeout])])]))
         }
-        guard let pid = try? ProcessModule.resolve(server, context) else { throw failure(.atom("noproc")) }
-        let ref = context.node.monitor(context.process, pid)
-        context.node.send(.tuple([.atom("$gen_call"), .tuple([.pid(context.process.pid), .reference(ref)]), request]), to: pid)
+        let ref: Reference
+        let deliver: (Term) -> Void
+        if case .tuple(let pair) = server, pair.count == 2, case .atom(let name) = pair[0],
+           case .atom(let node) = pair[1], node != context.node.name {
+            // A server registered on another node: monitor and send by name, as gen does.
+            guard let router = context.node.remoteRouter else { throw failure(.atom("noconnection")) }
+            ref = context.node.monitor(context.process, name: name, node: node)
+            deliver = { router.send($0, toName: name, on: node, from: context.process.pid) }
+        } else {
+            let local: Term = if case .tuple(let pair) = server, pair.count == 2 { pair[0] } else { server }
+            guard let pid = try? ProcessModule.resolve(local, context) else { throw failure(.atom("noproc")) }
+            ref = context.node.monitor(context.process, pid)
+            deliver = { context.node.send($0, to: pid) }
+        }
+        deliver(.tuple([.atom("$gen_call"), .tuple([.pid(context.process.pid), .reference(ref)]), request]))
         enum Outcome { case reply(Term), down(Term) }
         let outcome = try await context.process.receive(timeout: try ProcessModule.timeout(timeout)) { message -> Outcome? in
             guard case .tuple(let parts) = message else { return nil }

@@ -139,28 +139,15 @@ enum NodeModule {
         if target == context.node.name { return .atom("pong") }
         context.interpreter.nodeTable.note(target)
         guard await router.connect(to: target) else { return .atom("pang") }
-        let process = context.process
-        let netKernel = Atom("net_kernel")
-        let ref = context.node.monitor(process, name: netKernel, node: target)
         let request = Term.tuple([.atom("is_auth"), .atom(context.node.name)])
-        let call = Term.tuple([.atom("$gen_call"), .tuple([.pid(process.pid), .reference(ref)]), request])
-        router.send(call, toName: netKernel, on: target, from: process.pid)
-        enum Answer { case reply(Term), down }
-        let answer = try await process.receive(timeout: .milliseconds(pingTimeout)) { message -> Answer? in
-            guard case .tuple(let parts) = message else { return nil }
-            if parts.count == 2, parts[0] == .reference(ref) { return .reply(parts[1]) }
-            if parts.count == 5, parts[0] == .atom(.down), parts[1] == .reference(ref) { return .down }
-            return nil
+        do {
+            let reply = try await AgentModule.call(
+                .tuple([.atom("net_kernel"), .atom(target)]), request, timeout: .int(pingTimeout), context)
+            return .atom(reply == .atom("yes") ? "pong" : "pang")
+        } catch let error as ElixirError where error.kind == .exit {
+            // The call's exit (`:DOWN`, timeout): net_adm:ping's `pang`.
+            return .atom("pang")
         }
-        if case .down? = answer { return .atom("pang") }
-        // Stop watching, and drop a `:DOWN` that raced the reply.
-        context.node.demonitor(process, ref)
-        _ = try await process.receive(timeout: .milliseconds(0)) { message -> Term? in
-            guard case .tuple(let parts) = message, parts.count == 5, parts[0] == .atom(.down), parts[1] == .reference(ref) else { return nil }
-            return message
-        }
-        if case .reply(.atom(Atom("yes")))? = answer { return .atom("pong") }
-        return .atom("pang")
     }
 
     // MARK: - Spawning on another node
