@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Layers point one way: kvsh → {KVShell → Interpreter → {ElixirSyntax, NodeRuntime}, Distribution → {NodeRuntime, EPMD}} → ETF.
+/// Layers point one way: kvsh → {KVShell → Interpreter → {ElixirSyntax, KV → NodeRuntime}, Distribution → {NodeRuntime, EPMD}} → ETF.
 /// The node core (NodeRuntime) declares what it needs of distribution; Distribution implements it
 /// with the real wire protocol, and the kvsh executable plugs one into the other.
 let package = Package(
@@ -37,7 +37,9 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .target(name: "Interpreter", dependencies: ["ElixirSyntax", "NodeRuntime"]),
+        // The guide's store: buckets, the registry, the router and its table, the text protocol.
+        .target(name: "KV", dependencies: ["ETF", "NodeRuntime"]),
+        .target(name: "Interpreter", dependencies: ["ElixirSyntax", "NodeRuntime", "KV"]),
         // The port mapper: wire format, client and an EPMD-compatible daemon.
         .target(
             name: "EPMD",
@@ -84,6 +86,7 @@ let package = Package(
         ),
         .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
+        .testTarget(name: "KVTests", dependencies: ["KV"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell"]),
         // Real kvsh nodes as child processes, with a port mapper on a private port.

@@ -15,12 +15,12 @@ final class InterpreterCodeRunner: CodeRunner {
         self.interpreter = interpreter
     }
 
-    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: NodeRuntime.Process) async throws {
+    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: NodeRuntime.Process) async throws -> Term {
         guard let interpreter else {
             throw ProcessExit(reason: Self.undef(module, function, .list(arguments)))
         }
         do {
-            _ = try await interpreter.call(module, function, arguments, CallContext(process: process, interpreter: interpreter))
+            return try await interpreter.call(module, function, arguments, CallContext(process: process, interpreter: interpreter))
         } catch let error as ElixirError {
             let reason = Self.exitReason(error, module, function, arguments)
             guard let report = error.crashReport else { throw ProcessExit(reason: reason) }

@@ -520,8 +520,11 @@ public protocol RemoteSignalRouter: Sendable {
     func monitorNode(_ node: Atom, by pid: Pid, enable: Bool)
 }
 
-/// Runs `{module, function, arguments}` inside a process, for spawn requests from other nodes:
-/// the interpreter, which owns the module table.
+/// Runs `{module, function, arguments}` inside a process, for spawn requests from other nodes and
+/// for tasks and routed calls that name a function: the interpreter, which owns the module table.
 public protocol CodeRunner: Sendable {
-    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: Process) async throws
+    /// - Returns: the function's value.
+    /// - Throws: an `ExitReasonProviding` error carrying the BEAM's exit reason when the call fails.
+    @discardableResult
+    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: Process) async throws -> Term
 }
