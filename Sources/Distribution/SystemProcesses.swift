@@ -8,11 +8,11 @@ enum SystemProcesses {
     static func start(on node: LocalNode) {
         register("net_kernel", on: node) { process, message in
             // {:"$gen_call", from, {:is_auth, node}}: Node.ping's question.
-            guard let (from, request) = genCall(message) else { return }
+            guard let (from, request) = GenServer.call(in: message) else { return }
             if case .tuple(let parts) = request, parts.first == .atom("is_auth") {
-                reply(to: from, .atom("yes"), by: process)
+                GenServer.reply(to: from, .atom("yes"), by: process)
             } else {
-                reply(to: from, .tuple([.error, .atom("not_supported")]), by: process)
+                GenServer.reply(to: from, .tuple([.error, .atom("not_supported")]), by: process)
             }
         }
         register("rex", on: node) { process, message in
@@ -31,24 +31,5 @@ enum SystemProcesses {
             while let message = try await process.receive() { serve(process, message) }
         }.pid
         try? node.register(Atom(name), pid)
-    }
-
-    /// `{:"$gen_call", from, request}`.
-    static func genCall(_ message: Term) -> (from: Term, request: Term)? {
-        guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom("$gen_call") else { return nil }
-        return (parts[1], parts[2])
-    }
-
-    /// gen_server's reply: `{tag, value}` to the caller, or to its alias when the tag is
-    /// `[:alias | ref]` (OTP 24+ callers wait on an alias, so a late reply is dropped).
-    static func reply(to from: Term, _ value: Term, by process: NodeRuntime.Process) {
-        guard case .tuple(let parts) = from, parts.count == 2, case .pid(let caller) = parts[0] else { return }
-        let tag = parts[1]
-        let message = Term.tuple([tag, value])
-        if case .cons(let cell) = tag, cell.head == .atom("alias"), case .reference(let alias) = cell.tail {
-            process.node.send(message, toAlias: alias, from: process.pid)
-        } else {
-            process.node.send(message, to: caller)
-        }
     }
 }
