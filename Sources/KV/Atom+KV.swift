@@ -3,7 +3,6 @@ import ETF
 /// The atoms the store's processes match on, interned once rather than per message.
 extension Atom {
     static let genCall = Atom("$gen_call")
-    static let genCast = Atom("$gen_cast")
     static let system = Atom("system")
     static let get = Atom("get")
     static let update = Atom("update")
