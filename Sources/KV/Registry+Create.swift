@@ -35,7 +35,7 @@ extension Registry {
             if !node.demonitor(caller, monitor) {
                 // The registry ended just after replying: its `:DOWN` is already in the mailbox.
                 _ = try await caller.receive(timeout: .milliseconds(0)) { message -> Term? in
-                    guard case .tuple(let parts) = message, parts.count == 5, parts[1] == .reference(monitor) else { return nil }
+                    guard case .tuple(let parts) = message, parts.count == 5, parts[0] == .atom(.down), parts[1] == .reference(monitor) else { return nil }
                     return message
                 }
             }
