@@ -67,9 +67,10 @@ enum TaskSupervisorModule {
         }
     }
 
-    /// `{:erlang, :apply, [fn, []]}` for a supervisor of this node; for another node's, the fn as
-    /// code that a kvsh or BEAM peer can run (`Node.spawn`'s form), since a kvsh closure cannot
-    /// cross the wire as a value.
+    /// `{:erlang, :apply, [fn, []]}` for a supervisor of this node. For another node's, a kvsh
+    /// closure cannot cross the wire as a value: it goes as code (`Node.spawn`'s form), evaluated
+    /// by `:erl_eval.expr/5` so that the task answers the fn's value, not `Code.eval_quoted`'s
+    /// `{value, binding}`; a kvsh peer and a BEAM peer both run that.
     private static func sendable(_ fun: Term, to supervisor: GenServer.Server, _ context: CallContext) -> (Atom, Atom, [Term]) {
         let remote: Bool = switch supervisor {
         case .pid(let pid): !context.node.isLocal(pid)
@@ -78,7 +79,14 @@ enum TaskSupervisorModule {
         }
         guard remote, let spawnable = try? NodeModule.Spawnable(fun: fun) else { return (Atom("erlang"), Atom("apply"), [fun, .emptyList]) }
         let request = spawnable.request(context.interpreter)
-        return (request.module, request.function, request.arguments)
+        guard request.module == Atom("Elixir.Code"), request.function == Atom("eval_quoted") else {
+            return (request.module, request.function, request.arguments)
+        }
+        let (q, b) = (Atom("Q"), Atom("B"))
+        let evaluation = ErlEvalModule.call(Atom("Elixir.Code"), Atom("eval_quoted"), [ErlEvalModule.variable(q), ErlEvalModule.variable(b)])
+        let value = ErlEvalModule.call(Atom("erlang"), Atom("element"), [ErlEvalModule.integer(1), evaluation])
+        let bindings = Term.list([.tuple([.atom(b), request.arguments[1]]), .tuple([.atom(q), request.arguments[0]])])
+        return (Atom("erl_eval"), Atom("expr"), [value, bindings, .atom("none"), .atom("none"), .atom("value")])
     }
 
     private static func mfa(_ args: [Term], _ function: String, _ context: CallContext) throws -> (Atom, Atom, [Term]) {
