@@ -12,13 +12,11 @@ enum AgentModule {
         for (name, tag) in [("get", "get"), ("update", "update"), ("get_and_update", "get_and_update")] {
             m.process(name, 2, 3) { context, args in
                 let timeout = args.count > 2 ? args[2] : .int(5000)
-                return try await call(args[0], .tuple([.atom(tag), args[1]]), timeout: timeout, context)
+                return try await GenServerModule.call(args[0], .tuple([.atom(tag), args[1]]), timeout: timeout, context)
             }
         }
         m.process("cast", 2) { context, args in
-            if let pid = try? ProcessModule.resolve(args[0], context) {
-                context.node.send(.tuple([.atom("$gen_cast"), .tuple([.atom("cast"), args[1]])]), to: pid)
-            }
+            GenServer.cast(try GenServerModule.server(args[0], context), .tuple([.atom("cast"), args[1]]), from: context.process)
             return .ok
         }
         m.process("stop", 1, 2, 3) { context, args in
@@ -76,8 +74,7 @@ enum AgentModule {
             guard let message = try await context.process.receive(), case .tuple(let parts) = message else { continue }
             switch (parts.first, parts.count) {
             case (.atom(Atom("$gen_call"))?, 3):
-                guard case .tuple(let from) = parts[1], from.count == 2, case .pid(let caller) = from[0],
-                      case .tuple(let request) = parts[2], request.count == 2 else { continue }
+                guard case .tuple(let request) = parts[2], request.count == 2 else { continue }
                 let reply: Term
                 switch request[0] {
                 case .atom(Atom("get")):
@@ -95,7 +92,7 @@ enum AgentModule {
                 default:
                     continue
                 }
-                context.node.send(.tuple([from[1], reply]), to: caller)
+                GenServer.reply(to: parts[1], reply, by: context.process)
             case (.atom(Atom("$gen_cast"))?, 2):
                 guard case .tuple(let request) = parts[1], request.count == 2, request[0] == .atom("cast") else { continue }
                 state = try await context.apply(request[1], [state])
@@ -109,45 +106,6 @@ enum AgentModule {
             default:
                 continue
             }
-        }
-    }
-
-    /// `GenServer.call/3`: monitor, send, wait for the tagged reply or the server's end.
-    static func call(_ server: Term, _ request: Term, timeout: Term, _ context: CallContext) async throws -> Term {
-        let failure = { (reason: Term) in
-            ElixirError.exit(.tuple([reason, .tuple([.atom("Elixir.GenServer"), .atom("call"), .list([server, request, timeout])])]))
-        }
-        let ref: Reference
-        let deliver: (Term) -> Void
-        if case .tuple(let pair) = server, pair.count == 2, case .atom(let name) = pair[0],
-           case .atom(let node) = pair[1], node != context.node.name {
-            // A server registered on another node: monitor and send by name, as gen does.
-            guard let router = context.node.remoteRouter else { throw failure(.atom("noconnection")) }
-            ref = context.node.monitor(context.process, name: name, node: node)
-            deliver = { router.send($0, toName: name, on: node, from: context.process.pid) }
-        } else {
-            let local: Term = if case .tuple(let pair) = server, pair.count == 2 { pair[0] } else { server }
-            guard let pid = try? ProcessModule.resolve(local, context) else { throw failure(.atom("noproc")) }
-            ref = context.node.monitor(context.process, pid)
-            deliver = { context.node.send($0, to: pid) }
-        }
-        deliver(.tuple([.atom("$gen_call"), .tuple([.pid(context.process.pid), .reference(ref)]), request]))
-        enum Outcome { case reply(Term), down(Term) }
-        let outcome = try await context.process.receive(timeout: try ProcessModule.timeout(timeout)) { message -> Outcome? in
-            guard case .tuple(let parts) = message else { return nil }
-            if parts.count == 2, parts[0] == .reference(ref) { return .reply(parts[1]) }
-            if parts.count == 5, parts[0] == .atom("DOWN"), parts[1] == .reference(ref) { return .down(parts[4]) }
-            return nil
-        }
-        switch outcome {
-        case .reply(let value)?:
-            _ = context.node.demonitor(context.process, ref)
-            return value
-        case .down(let reason)?:
-            throw failure(reason)
-        case nil:
-            _ = context.node.demonitor(context.process, ref)
-            throw failure(.atom("timeout"))
         }
     }
 }

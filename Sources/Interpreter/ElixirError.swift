@@ -157,7 +157,7 @@ extension ElixirError {
     public func iexDescription(_ options: InspectOptions = InspectOptions()) -> String {
         let line = switch kind {
         case .error: "** (\(exceptionName)) \(message(options))"
-        case .exit: "** (exit) \(value.inspect(options))"
+        case .exit: "** (exit) \(ExitFormat.describe(value, options))"
         case .throw: "** (throw) \(value.inspect(options))"
         }
         return failedCall.map { line + "\n    " + $0 } ?? line

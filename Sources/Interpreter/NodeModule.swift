@@ -141,7 +141,7 @@ enum NodeModule {
         guard await router.connect(to: target) else { return .atom("pang") }
         let request = Term.tuple([.atom("is_auth"), .atom(context.node.name)])
         do {
-            let reply = try await AgentModule.call(
+            let reply = try await GenServerModule.call(
                 .tuple([.atom("net_kernel"), .atom(target)]), request, timeout: .int(pingTimeout), context)
             return .atom(reply == .atom("yes") ? "pong" : "pang")
         } catch let error as ElixirError where error.kind == .exit {

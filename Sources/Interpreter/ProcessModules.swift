@@ -179,83 +179,65 @@ enum IOModule {
     }
 }
 
-/// `Task`: async/await over linked, monitored processes, with Elixir's `%Task{}`.
+/// `Task`: async/await as Elixir 1.14 does it, over NodeRuntime's `AsyncTask` (the task replies
+/// to an alias that is also the owner's monitor).
 enum TaskModule {
     static let module: NativeModule = {
         var m = NativeModule("Task")
-        m.process("async", 1) { context, args in try async(args[0], [], context, mfa: .tuple([.atom("erlang"), .atom("apply"), .int(2)])) }
+        m.process("async", 1) { context, args in
+            guard case .fun(let fun) = args[0], fun.arity == 0 else {
+                throw ElixirError.functionClause(Atom("Elixir.Task"), Atom("async"), arity: 1)
+            }
+            return AsyncTask.async(Atom("erlang"), Atom("apply"), [args[0], .emptyList], from: context.process).term
+        }
         m.process("async", 3) { context, args in
-            let fun = Term.fun(Fun(.export(module: try args[0].atom(), function: try args[1].atom(), arity: try args[2].list().count)))
-            return try async(fun, try args[2].list(), context, mfa: .tuple([args[0], args[1], .int(try args[2].list().count)]))
+            guard case .atom(let module) = args[0], case .atom(let function) = args[1], let arguments = args[2].properList else {
+                throw ElixirError.functionClause(Atom("Elixir.Task"), Atom("async"), arity: 3)
+            }
+            return AsyncTask.async(module, function, arguments, from: context.process).term
         }
         m.process("await", 1, 2) { context, args in
-            let timeout = args.count > 1 ? try ProcessModule.timeout(args[1]) : .milliseconds(5000)
-            switch try await wait(args[0], timeout, context) {
-            case .some(let result): return result
-            case .none:
-                throw ElixirError.exit(.tuple([.atom("timeout"), .tuple([.atom("Elixir.Task"), .atom("await"), .list([args[0], args.count > 1 ? args[1] : .int(5000)])])]))
-            }
+            let task = try task(args[0], "await", context)
+            let timeout = try ProcessModule.timeout(args.count > 1 ? args[1] : .int(5000))
+            return try await awaiting(context) { try await task.await(timeout: timeout, in: context.process) }
         }
         m.process("yield", 1, 2) { context, args in
-            let timeout = args.count > 1 ? try ProcessModule.timeout(args[1]) : .milliseconds(5000)
-            return try await wait(args[0], timeout, context).map { .tuple([.ok, $0]) } ?? .nil
+            let task = try task(args[0], "yield", context)
+            let timeout = try ProcessModule.timeout(args.count > 1 ? args[1] : .int(5000))
+            switch try await awaiting(context, { try await task.yield(timeout: timeout, in: context.process) }) {
+            case .ok(let value)?: return .tuple([.ok, value])
+            case .exit(let reason)?: return .tuple([.atom("exit"), reason])
+            case nil: return .nil
+            }
         }
         m.process("await_many", 1, 2) { context, args in
-            var results: [Term] = []
-            for task in try args[0].list() {
-                guard let result = try await wait(task, .milliseconds(5000), context) else {
-                    throw ElixirError.exit(.tuple([.atom("timeout"), .tuple([.atom("Elixir.Task"), .atom("await_many"), .list([args[0], .int(5000)])])]))
-                }
-                results.append(result)
-            }
-            return .list(results)
+            guard let terms = args[0].properList else { throw ElixirError.functionClause(Atom("Elixir.Task"), Atom("await_many"), arity: 2) }
+            let tasks = try terms.map { try task($0, "await_many", context) }
+            let timeout = try ProcessModule.timeout(args.count > 1 ? args[1] : .int(5000))
+            return .list(try await awaiting(context) { try await AsyncTask.awaitMany(tasks, timeout: timeout, in: context.process) })
         }
         return m
     }()
 
-    static func async(_ fun: Term, _ args: [Term], _ context: CallContext, mfa: Term) throws -> Term {
-        let owner = context.process.pid
-        let interpreter = context.interpreter
-        let ref = context.node.makeReference()
-        let pid = context.node.spawn(parent: context.process, options: [.link, .monitor], monitorReference: ref) { process in
-            let result = try await interpreter.apply(fun, args, CallContext(process: process, interpreter: interpreter))
-            process.node.send(.tuple([.reference(ref), result]), to: owner)
-        }.pid
-        return task(owner: owner, pid: pid, ref: ref, mfa: mfa)
+    /// A `%Task{}`, or the FunctionClauseError Elixir's `Task.function/2` gives anything else.
+    static func task(_ term: Term, _ function: String, _ context: CallContext) throws -> AsyncTask {
+        guard let task = AsyncTask(term) else { throw ElixirError.functionClause(Atom("Elixir.Task"), Atom(function), arity: 2) }
+        return task
     }
 
-    static func task(owner: Pid, pid: Pid, ref: Reference, mfa: Term) -> Term {
-        .map([
-            (.atom("__struct__"), .atom("Elixir.Task")), (.atom("mfa"), mfa), (.atom("owner"), .pid(owner)),
-            (.atom("pid"), .pid(pid)), (.atom("ref"), .reference(ref)),
-        ])
-    }
-
-    /// The task's result, nil on timeout; exits when the task died.
-    private static func wait(_ task: Term, _ timeout: NodeRuntime.Process.Timeout, _ context: CallContext) async throws -> Term? {
-        guard case .map(let fields) = task, case .reference(let ref)? = fields[.atom("ref")] else {
-            throw ElixirError.argument()
-        }
-        enum Outcome { case reply(Term), down(Term) }
-        let outcome = try await context.process.receive(timeout: timeout) { message -> Outcome? in
-            guard case .tuple(let parts) = message else { return nil }
-            if parts.count == 2, parts[0] == .reference(ref) { return .reply(parts[1]) }
-            if parts.count == 5, parts[0] == .atom("DOWN"), parts[1] == .reference(ref) { return .down(parts[4]) }
-            return nil
-        }
-        switch outcome {
-        case .reply(let value)?:
-            // Demonitor and flush: the task may already have exited and its :DOWN be queued.
-            context.node.demonitor(context.process, ref)
-            _ = try await context.process.receive(timeout: .milliseconds(0)) { message -> Term? in
-                guard case .tuple(let parts) = message, parts.count == 5, parts[0] == .atom("DOWN"), parts[1] == .reference(ref) else { return nil }
-                return message
-            }
-            return value
-        case .down(let reason)?:
-            throw ElixirError.exit(.tuple([reason, .tuple([.atom("Elixir.Task"), .atom("await"), .list([task, .int(5000)])])]))
-        case nil:
-            return nil
+    /// Runs an await, turning NodeRuntime's failures into what Elixir raises and exits with.
+    static func awaiting<T>(_ context: CallContext, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let exit as TaskExit {
+            throw ElixirError.exit(exit.exitReason)
+        } catch let exit as GenServer.CallError {
+            throw ElixirError.exit(exit.exitReason)
+        } catch TaskError.notOwner(let task, let caller) {
+            let options = context.interpreter.inspectOptions()
+            throw ElixirError.argument("task \(task.term.inspect(options)) must be queried from the owner but was queried from \(Term.pid(caller).inspect(options))")
+        } catch TaskError.notStarted(let reply) {
+            throw ElixirError.caseClause(reply)
         }
     }
 }

@@ -72,18 +72,9 @@ public actor Shell {
         interpreter.node.exit(process.pid, reason: .atom(.kill), from: process.pid)
     }
 
-    /// `Exception.format_exit/1` for the reasons a shell process meets: an atom bare, with words
-    /// for the ones Elixir spells out (`:noconnection` is "no connection").
+    /// `Exception.format_exit/1`, as iex words the reason.
     static func formatExit(_ reason: Term, _ options: InspectOptions) -> String {
-        guard let atom = reason.atomValue else { return reason.inspect(options) }
-        switch atom.text {
-        case "noconnection": return "no connection"
-        case "timeout": return "time out"
-        case "calling_self": return "calling self"
-        case "noproc":
-            return "no process: the process is not alive or there's no process currently associated with the given name, possibly because its application isn't started"
-        default: return atom.text
-        }
+        ExitFormat.describe(reason, options)
     }
 
     /// Why the last shell process died, for the `** (EXIT from ...)` line.

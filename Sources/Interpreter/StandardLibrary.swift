@@ -9,6 +9,7 @@ enum StandardLibrary {
         NodeModule.module, ErlangModule.module, TimerModule.module, IExHelpers.module, ApplicationModule.module,
         StringModule.module, MapModule.module, ListModule.module, KeywordModule.module, TupleModule.module,
         IntegerModule.module, AtomModule.module, AgentModule.module, CodeModule.module, ERPCModule.module, RPCModule.module,
+        GenServerModule.module, TaskSupervisorModule.module, ErlEvalModule.module,
     ]
 }
 

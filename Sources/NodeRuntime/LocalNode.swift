@@ -258,6 +258,7 @@ public final class LocalNode: Sendable {
             // What was watched is told by the watcher's own record: `{name, node}` for a monitor
             // by name, whatever form the other side reports it in.
             if let watched = target.shared.withLock({ $0.monitors.removeValue(forKey: ref) }) {
+                removeAlias(ref, of: target)
                 target.deliver(.tuple([.atom(.down), .reference(ref), .atom(.process), watched, reason]))
             }
         case .groupLeader(let leader):
@@ -300,7 +301,7 @@ public final class LocalNode: Sendable {
 
     /// `unalias/1`: later messages to the alias are dropped.
     public func removeAlias(_ alias: Reference, of process: Process) {
-        process.shared.withLock { _ = $0.aliases.remove(alias) }
+        guard process.shared.withLock({ $0.aliases.remove(alias) }) != nil else { return }
         aliases.withLock { _ = $0.removeValue(forKey: alias) }
     }
 
@@ -366,16 +367,19 @@ public final class LocalNode: Sendable {
     }
 
     /// `Process.monitor/1` of a pid; a dead or unknown pid answers `:DOWN … :noproc` at once.
-    public func monitor(_ process: Process, _ target: Pid) -> Reference {
-        let ref = makeReference()
+    /// - Parameter alias: the reference is also an alias of `process` until the monitor ends
+    ///   (demonitor or `:DOWN`), as `monitor(process, pid, [{alias, demonitor}])`: a reply sent
+    ///   to it after a call gave up is dropped instead of lingering in the mailbox.
+    public func monitor(_ process: Process, _ target: Pid, alias: Bool = false) -> Reference {
+        let ref = makeMonitorReference(for: process, alias: alias)
         process.shared.withLock { $0.monitors[ref] = .pid(target) }
         signal(target, .monitor(from: process.pid, ref: ref))
         return ref
     }
 
     /// `Process.monitor/1` of a registered name, on this node or (`node`) another.
-    public func monitor(_ process: Process, name: Atom, node: Atom? = nil) -> Reference {
-        let ref = makeReference()
+    public func monitor(_ process: Process, name: Atom, node: Atom? = nil, alias: Bool = false) -> Reference {
+        let ref = makeMonitorReference(for: process, alias: alias)
         let node = node ?? self.name
         let target = Term.tuple([.atom(name), .atom(node)])
         process.shared.withLock { $0.monitors[ref] = target }
@@ -399,9 +403,15 @@ public final class LocalNode: Sendable {
         return ref
     }
 
-    /// `Process.demonitor/1`: true when the monitor was active.
+    private func makeMonitorReference(for process: Process, alias: Bool) -> Reference {
+        guard alias else { return makeReference() }
+        return makeAlias(for: process)
+    }
+
+    /// `Process.demonitor/1`: true when the monitor was active. Deactivates the monitor's alias.
     @discardableResult
     public func demonitor(_ process: Process, _ ref: Reference) -> Bool {
+        removeAlias(ref, of: process)
         guard let target = process.shared.withLock({ $0.monitors.removeValue(forKey: ref) }) else { return false }
         switch target {
         case .pid(let pid): signal(pid, .demonitor(from: process.pid, ref: ref))
