@@ -137,7 +137,7 @@ extension GenServer {
         case nil:
             await demonitorFlushing(mref, in: process)
             // A reply that arrived before the alias went is still taken, as gen does.
-            if case .reply(let value)? = try? await process.receive(timeout: .milliseconds(0), match) { return value }
+            if case .reply(let value)? = try await process.receive(timeout: .milliseconds(0), match) { return value }
             throw failure(.atom("timeout"))
         }
     }

@@ -54,6 +54,14 @@ import Testing
         #expect(call == "** (exit) exited in: GenServer.call({:nope, :zz@vm}, :hi, 5000)\n    ** (EXIT) no connection to zz@vm")
     }
 
+    @Test func aTaskWhoseNodeGoesAway() async throws {
+        let nodes = try await routerTasks()
+        _ = try await nodes.bar.run("t = Task.Supervisor.async_nolink({KV.RouterTasks, :\"foo@vm\"}, fn -> Process.sleep(5000) end)")
+        #expect(try await nodes.bar.run("Node.disconnect(:\"foo@vm\")") == "true")
+        let awaited = try await nodes.bar.run("Task.await(t)")
+        #expect(shape(awaited) == "** (exit) exited in: Task.await(%Task{mfa: {:erlang, :apply, 2}, owner: #PID<…>, pid: #PID<…>, ref: #Reference<…>}, 5000)\n    ** (EXIT) no connection to foo@vm")
+    }
+
     @Test func remoteCrashes() async throws {
         let nodes = try await routerTasks()
         let awaited = try await nodes.bar.run("Task.Supervisor.async_nolink({KV.RouterTasks, :\"foo@vm\"}, fn -> raise \"boom\" end) |> Task.await()")
