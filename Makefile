@@ -43,5 +43,7 @@ bench: deps
 	$(SWIFT) build $(RELEASE) --product kvsh
 	$(SWIFT) build -c release --product RuntimeBench
 	$(SWIFT) build -c release --product DistBench
+	$(SWIFT) build -c release --product CallBench
 	Benchmarks/run-runtime-bench .build/release/RuntimeBench
 	Benchmarks/run-dist-bench .build/release/kvsh .build/release/DistBench
+	Benchmarks/run-call-bench .build/release/kvsh .build/release/CallBench

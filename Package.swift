@@ -60,7 +60,7 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
-        .target(name: "KVShell", dependencies: ["Interpreter", "CEditLine"]),
+        .target(name: "KVShell", dependencies: ["Interpreter", "KV", "CEditLine"]),
         .executableTarget(
             name: "kvsh",
             dependencies: [
@@ -79,6 +79,11 @@ let package = Package(
             dependencies: ["Distribution", "NodeRuntime", "EPMD", "ETF"],
             path: "Benchmarks/DistBench"
         ),
+        .executableTarget(
+            name: "CallBench",
+            dependencies: ["Interpreter", "KV", "Distribution", "NodeRuntime", "EPMD", "ETF"],
+            path: "Benchmarks/CallBench"
+        ),
         .testTarget(
             name: "ETFTests",
             dependencies: ["ETF"],
@@ -88,7 +93,7 @@ let package = Package(
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "KVTests", dependencies: ["KV"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
-        .testTarget(name: "KVShellTests", dependencies: ["KVShell"]),
+        .testTarget(name: "KVShellTests", dependencies: ["KVShell", "KV"]),
         // Real kvsh nodes as child processes, with a port mapper on a private port.
         .testTarget(name: "ClusterTests"),
         .testTarget(

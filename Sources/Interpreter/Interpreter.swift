@@ -1,4 +1,5 @@
 import ETF
+import KV
 import NodeRuntime
 import Synchronization
 
@@ -12,13 +13,17 @@ public final class Interpreter: Sendable {
     let applicationEnv = Mutex<[Atom: [Atom: Term]]>([:])
     /// The nodes this one has dealt with, and how their pids print (`#PID<N.…>`).
     public let nodeTable: NodeTable
+    /// The node's `:kv` application, behind `KV.Registry`, `KV.Bucket`, `KV.Router` and
+    /// `Application.put_env(:kv, :routing_table, ...)`; nil where it is not started.
+    public let kv: KVApplication?
 
     /// Also makes this interpreter what runs spawn requests from other nodes on `node`
     /// (`LocalNode.setCodeRunner`): the last interpreter made for a node answers them.
-    public init(node: LocalNode, extraModules: [NativeModule] = []) {
+    public init(node: LocalNode, kv: KVApplication? = nil, extraModules: [NativeModule] = []) {
         self.node = node
+        self.kv = kv
         var table: [Atom: NativeModule] = [:]
-        for module in StandardLibrary.modules + extraModules { table[module.name] = module }
+        for module in StandardLibrary.modules + KVModules.modules + extraModules { table[module.name] = module }
         natives = table
         nodeTable = NodeTable(local: node.name)
         node.setCodeRunner(InterpreterCodeRunner(self))

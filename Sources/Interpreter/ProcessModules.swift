@@ -306,12 +306,14 @@ enum ApplicationModule {
         m.process("put_env", 3, 4) { context, args in
             let app = try args[0].atom()
             let key = try args[1].atom()
+            if try KVModules.putEnv(app, key, args[2], context) { return .ok }
             context.interpreter.applicationEnv.withLock { $0[app, default: [:]][key] = args[2] }
             return .ok
         }
         m.process("get_env", 2, 3) { context, args in
             let app = try args[0].atom()
             let key = try args[1].atom()
+            if let value = KVModules.env(app, key, context) { return value }
             return context.interpreter.applicationEnv.withLock { $0[app]?[key] } ?? (args.count > 2 ? args[2] : .nil)
         }
         return m

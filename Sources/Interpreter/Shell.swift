@@ -22,7 +22,9 @@ public actor Shell {
     private var requests: AsyncStream<Request>.Continuation?
 
     struct Request: Sendable {
-        let quoted: Term
+        /// What to run in the shell process, with the bindings so far; returns the value and the
+        /// bindings after it.
+        let body: @Sendable (CallContext, Env) async throws -> (Term, Env)
         let bindings: Env
         let reply: @Sendable (Result<(Term, Env), ElixirError>?) -> Void
     }
@@ -41,10 +43,25 @@ public actor Shell {
     /// Evaluates a complete input in the shell process.
     /// - Parameter line: the prompt counter, which iex reports as the line of a `CompileError`.
     public func evaluate(_ quoted: Term, line: Int = 1) async -> Outcome {
+        let interpreter = self.interpreter
+        return await perform(line: line) { context, bindings in
+            var env = bindings
+            let value = try await interpreter.eval(quoted, &env, context)
+            return (value, env)
+        }
+    }
+
+    /// Runs Swift code in the shell process, as an evaluation that binds nothing (a bucket
+    /// command typed at the prompt).
+    public func run(_ body: @escaping @Sendable (CallContext) async throws -> Term) async -> Outcome {
+        await perform(line: 1) { context, bindings in (try await body(context), bindings) }
+    }
+
+    private func perform(line: Int, _ body: @escaping @Sendable (CallContext, Env) async throws -> (Term, Env)) async -> Outcome {
         let shell = shellProcess()
         let current = bindings
         let result: Result<(Term, Env), ElixirError>? = await withCheckedContinuation { done in
-            requests?.yield(Request(quoted: quoted, bindings: current) { done.resume(returning: $0) })
+            requests?.yield(Request(body: body, bindings: current) { done.resume(returning: $0) })
         }
         switch result {
         case .success(let (value, env))?:
@@ -92,9 +109,8 @@ public actor Shell {
         let pid = interpreter.node.spawn(groupLeader: groupLeader) { [weak self] process in
             let context = CallContext(process: process, interpreter: interpreter)
             for await request in stream {
-                var env = request.bindings
                 do {
-                    let value = try await interpreter.eval(request.quoted, &env, context)
+                    let (value, env) = try await request.body(context, request.bindings)
                     IExHelpers.remember(value, in: process)
                     request.reply(.success((value, env)))
                 } catch let error as ElixirError {

@@ -16,13 +16,21 @@ public final class KVApplication: Sendable {
         table = Mutex(routingTable)
     }
 
-    /// Starts the registry as `KV.Registry` on `node`.
+    /// Starts the registry as `KV.Registry` on `node`, and the task supervisor `KV.RouterTasks`
+    /// that runs other nodes' routed requests here, as the guide's `KV.Supervisor` does.
     /// - Parameters:
     ///   - routingTable: every bucket on `node` itself when nil.
     ///   - groupLeader: where output of functions run in buckets goes (the node's terminal).
-    /// - Throws: `RegistryError.nameTaken` when `KV.Registry` already runs on the node.
+    /// - Throws: `RegistryError.nameTaken` when `KV.Registry` or `KV.RouterTasks` already runs on the node.
     public static func start(on node: LocalNode, routingTable: RoutingTable? = nil, groupLeader: Pid? = nil) throws(RegistryError) -> KVApplication {
+        if let holder = node.whereis(routerTasks) { throw .nameTaken(routerTasks, by: holder) }
         let registry = try Registry.start(on: node, groupLeader: groupLeader)
+        do {
+            try TaskSupervisor.start(on: node, name: routerTasks)
+        } catch {
+            guard case let .alreadyStarted(name, holder) = error else { throw .nameTaken(routerTasks, by: nil) }
+            throw .nameTaken(name, by: holder)
+        }
         return KVApplication(node: node, registry: registry, routingTable: routingTable ?? .everythingTo(node.name))
     }
 

@@ -1,5 +1,6 @@
 import ElixirSyntax
 import ETF
+import KV
 
 /// The shell loop: prompts, buffers lines until the parser says the expression is complete,
 /// hands it to the evaluator and prints the outcome with iex's counter rules.
@@ -71,6 +72,11 @@ public struct Session<Reader: LineReader> {
             counter += 1
             return
         }
+        if pending.isEmpty && Command.looksLikeCommand(bytes) {
+            finish(line + "\n")
+            print(await evaluate { evaluator in await evaluator.run(Command(parsing: bytes)) })
+            return
+        }
         pending += line + "\n"
         let source = pending
         let quoted: Term
@@ -87,7 +93,13 @@ public struct Session<Reader: LineReader> {
             return
         }
         finish(source)
-        switch await evaluate(quoted, source: source) {
+        let number = counter
+        print(await evaluate { evaluator in await evaluator.evaluate(quoted, source: source, line: number) })
+    }
+
+    /// Writes what an evaluation printed and moves the counter as iex does.
+    private mutating func print(_ outcome: EvaluationOutcome) {
+        switch outcome {
         case .value(let text):
             if !text.isEmpty { output.write(text + "\n") }
             counter += 1
@@ -105,15 +117,14 @@ public struct Session<Reader: LineReader> {
         reader.recordHistory(String(source.dropLast()))
     }
 
-    /// Runs the evaluation, forwarding Ctrl-C to the evaluator until it returns.
-    private func evaluate(_ quoted: Term, source: String) async -> EvaluationOutcome {
+    /// Runs an evaluation, forwarding Ctrl-C to the evaluator until it returns.
+    private func evaluate(
+        _ body: @escaping @Sendable (any ShellEvaluator) async -> EvaluationOutcome
+    ) async -> EvaluationOutcome {
         let evaluator = self.evaluator
-        let line = counter
-        guard let interrupts else {
-            return await evaluator.evaluate(quoted, source: source, line: line)
-        }
+        guard let interrupts else { return await body(evaluator) }
         return await withTaskGroup(of: EvaluationOutcome?.self) { group in
-            group.addTask { await evaluator.evaluate(quoted, source: source, line: line) }
+            group.addTask { await body(evaluator) }
             group.addTask {
                 while !Task.isCancelled {
                     guard await interrupts.nextInterrupt() else { break }

@@ -1,4 +1,5 @@
 import ETF
+import KV
 
 /// The interpreter, as the shell sees it: it owns bindings, modules and the shell process;
 /// the shell owns reading, prompts and printing.
@@ -12,6 +13,11 @@ public protocol ShellEvaluator: Sendable {
     ///   - line: the line number of `source`'s first line, which is the prompt counter, as in iex
     ///     (`** (CompileError) iex:3: ...`).
     func evaluate(_ quoted: Term, source: String, line: Int) async -> EvaluationOutcome
+
+    /// Runs a bucket command typed at the prompt (`PUT shopping milk 1`) through the router, as
+    /// the text server runs it; `nil` for a line that starts like a command but is not one.
+    /// - Returns: the server's answer as lines without their `\r\n` (`"1\nOK"` for a GET).
+    func run(_ command: Command?) async -> EvaluationOutcome
 
     /// Interrupts the evaluation in progress (Ctrl-C while an expression runs).
     /// `evaluate` should then return soon, typically with an `.error`.

@@ -6,7 +6,7 @@ import NodeRuntime
 /// - Parameters:
 ///   - node: this node (distributed when kvsh was started with `--sname`/`--name`).
 ///   - colors: whether results are inspected with iex's colours.
-func makeEvaluator(node: LocalNode, colors: Bool) -> any ShellEvaluator {
+func makeEvaluator(node: LocalNode, colors: Bool) -> InterpreterEvaluator {
     let output = StandardOutput()
     return InterpreterEvaluator(node: node, colors: colors) { bytes in
         output.write(String(decoding: bytes, as: UTF8.self))

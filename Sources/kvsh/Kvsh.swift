@@ -30,6 +30,11 @@ struct Kvsh: AsyncParsableCommand {
     @Option(help: ArgumentHelp("net_ticktime: a connected node silent this long is dropped.", valueName: "seconds"))
     var ticktime = 60
 
+    @Option(help: ArgumentHelp(
+        "The KV routing table, an Elixir term such as [{?a..?m, :\"foo@vm\"}, {?n..?z, :\"bar@vm\"}] (also: KV_ROUTING_TABLE holding the term). Default: every bucket on this node.",
+        valueName: "file"))
+    var routingTable: String?
+
     @Flag(help: "Print each input line after its prompt, so piped input reads like a transcript.")
     var echo = false
 
@@ -43,7 +48,7 @@ struct Kvsh: AsyncParsableCommand {
     private var nodeName: String?
 
     private enum CodingKeys: String, CodingKey {
-        case sname, name, cookie, ticktime, echo, noHistory, noColor
+        case sname, name, cookie, ticktime, routingTable, echo, noHistory, noColor
     }
 
     mutating func validate() throws {
@@ -70,6 +75,12 @@ struct Kvsh: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let evaluator = makeEvaluator(node: node, colors: interactive && !noColor)
+        do {
+            try await configureRoutingTable(evaluator)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(1)
+        }
         let interrupts = SignalInterrupts()
         let prompt = Prompt(nodeName: nodeName)
         if interactive {
@@ -84,6 +95,28 @@ struct Kvsh: AsyncParsableCommand {
                 reader: PipedLineReader(output: output), output: output, evaluator: evaluator,
                 prompt: prompt, echo: echo, interrupts: interrupts)
             await session.run()
+        }
+    }
+
+    /// Sets the routing table from `--routing-table FILE`, else from `KV_ROUTING_TABLE`; a table
+    /// that cannot be read, evaluated or used stops kvsh here rather than failing a later route.
+    private func configureRoutingTable(_ evaluator: InterpreterEvaluator) async throws(NodeStartup.Failure) {
+        let source: String
+        let origin: String
+        if let routingTable {
+            guard let text = try? String(contentsOfFile: routingTable, encoding: .utf8) else {
+                throw NodeStartup.Failure(description: "kvsh: cannot read the routing table file \(routingTable)")
+            }
+            (source, origin) = (text, routingTable)
+        } else if let text = ProcessInfo.processInfo.environment["KV_ROUTING_TABLE"] {
+            (source, origin) = (text, "KV_ROUTING_TABLE")
+        } else {
+            return
+        }
+        do {
+            try await evaluator.setRoutingTable(source: source)
+        } catch {
+            throw NodeStartup.Failure(description: "kvsh: invalid routing table in \(origin): \(error.description)")
         }
     }
 }

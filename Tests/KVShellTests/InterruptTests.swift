@@ -1,4 +1,5 @@
 import ETF
+import KV
 import Synchronization
 import Testing
 @testable import KVShell
@@ -23,6 +24,8 @@ actor BlockingEvaluator: ShellEvaluator {
         interrupted = false
         return .error("** (EXIT) interrupted\n")
     }
+
+    func run(_ command: Command?) async -> EvaluationOutcome { .value("") }
 
     func interrupt() async { interrupted = true }
 }

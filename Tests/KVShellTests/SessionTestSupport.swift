@@ -1,4 +1,5 @@
 import ETF
+import KV
 import KVShell
 
 /// Collects everything the session prints.
@@ -43,6 +44,12 @@ struct EchoEvaluator: ShellEvaluator {
         }
         if text == "quiet" { return .value("") }
         return .value(text)
+    }
+
+    /// `routed BUCKET` for a command, the server's `UNKNOWN COMMAND` otherwise.
+    func run(_ command: Command?) async -> EvaluationOutcome {
+        guard let command else { return .value("UNKNOWN COMMAND") }
+        return .value("routed " + String(decoding: command.bucket, as: UTF8.self))
     }
 
     func interrupt() async {}

@@ -29,6 +29,12 @@ import Testing
         #expect(text == banner + "iex(1)> iex(2)> 1\niex(3)> ")
     }
 
+    /// `PUT shopping milk 1` is not Elixir: the shell runs it as the text server would.
+    @Test func bucketCommandsRunThroughTheEvaluatorAndAdvance() async {
+        let text = await runSession(["PUT shopping milk 1", "GET shopping", "GET", "1 +", "CREATE"])
+        #expect(text == banner + "iex(1)> routed shopping\niex(2)> UNKNOWN COMMAND\niex(3)> GET\niex(4)> ...(4)> 1 +\nCREATE\niex(5)> ")
+    }
+
     @Test func errorDoesNotAdvance() async {
         let text = await runSession(["1", "raise 1", "2"])
         #expect(text == banner + "iex(1)> 1\niex(2)> ** (RuntimeError) boom at line 2\n\niex(2)> 2\niex(3)> ")

@@ -1,0 +1,64 @@
+# Shared by the run-*-bench scripts (sourced): a private port mapper, server nodes that print
+# `ready`, medians and the ratio table. Expects `set -euo pipefail` and sets `work`, `pids`.
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# A port nobody listens on, never 4369: the machine's own port mapper stays out of it.
+free_port() {
+  local port
+  while port=$((20000 + RANDOM % 40000)); listening "$port"; do :; done
+  echo "$port"
+}
+
+# start_port_mapper KVSH: `kvsh epmd` on a free port, exported as ERL_EPMD_PORT.
+start_port_mapper() {
+  export ERL_EPMD_PORT
+  ERL_EPMD_PORT=$(free_port)
+  "$1" epmd --port "$ERL_EPMD_PORT" >/dev/null 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    listening "$ERL_EPMD_PORT" && return 0
+    sleep 0.05
+  done
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
+
+# start_server LOG COMMAND...: runs a server node in the background until it prints `ready`.
+server=""
+start_server() {
+  local log=$1; shift
+  "$@" >"$log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  for _ in $(seq 300); do
+    grep -q '^ready' "$log" && return 0
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "a server node did not start: $*" >&2
+  cat "$log" >&2
+  return 1
+}
+stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+
+# figure SIDE NAME: the median of NAME's values in $work/SIDE.figures (lines `NAME VALUE`).
+figure() { awk -v n="$2" '$1 == n { print $2 }' "$work/$1.figures" | median; }
+
+# row LABEL KVSH BEAM HOW: HOW is `rate` (ratio kvsh/BEAM) or `time` (ratio BEAM/kvsh).
+row() {
+  local ratio="-"
+  if [[ $3 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
+    ratio=$(awk -v k="$2" -v b="$3" -v how="$4" 'BEGIN { printf "%.2f", how == "rate" ? k / b : b / k }')
+  fi
+  printf '%-40s %12s %12s %8s\n' "$1" "$2" "$3" "$ratio"
+}
+header() { printf '%-40s %12s %12s %8s\n' figure kvsh BEAM 'ratio*'; }
+footer() { echo "* higher is better for kvsh: kvsh/BEAM for rates, BEAM/kvsh for times and latencies"; }
