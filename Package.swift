@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "ElixirSyntaxTests", dependencies: ["ElixirSyntax"], resources: [.copy("Fixtures")]),
         .testTarget(name: "NodeRuntimeTests", dependencies: ["NodeRuntime"]),
         .testTarget(name: "KVTests", dependencies: ["KV"]),
-        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter"]),
+        .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "KV"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell", "KV"]),
         // Real kvsh nodes as child processes, with a port mapper on a private port.
         .testTarget(name: "ClusterTests"),

@@ -58,7 +58,7 @@ row() {
   if [[ $3 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
     ratio=$(awk -v k="$2" -v b="$3" -v how="$4" 'BEGIN { printf "%.2f", how == "rate" ? k / b : b / k }')
   fi
-  printf '%-40s %12s %12s %8s\n' "$1" "$2" "$3" "$ratio"
+  printf '%-52s %12s %12s %8s\n' "$1" "$2" "$3" "$ratio"
 }
-header() { printf '%-40s %12s %12s %8s\n' figure kvsh BEAM 'ratio*'; }
+header() { printf '%-52s %12s %12s %8s\n' figure kvsh BEAM 'ratio*'; }
 footer() { echo "* higher is better for kvsh: kvsh/BEAM for rates, BEAM/kvsh for times and latencies"; }

@@ -116,7 +116,7 @@ struct Kvsh: AsyncParsableCommand {
         do {
             try await evaluator.setRoutingTable(source: source)
         } catch {
-            throw NodeStartup.Failure(description: "kvsh: invalid routing table in \(origin): \(error.description)")
+            throw NodeStartup.Failure(description: "kvsh: routing table from \(origin): \(error.description)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ETF
+import KV
 import ElixirSyntax
 import NodeRuntime
 import Synchronization
@@ -14,9 +15,11 @@ final class Session: Sendable {
     let shell: Shell
     let printed = Printed()
 
-    init(node: LocalNode = LocalNode(scheduler: testScheduler)) {
+    /// - Parameter kv: also start the node's `:kv` application (`KV.Registry`, `KV.RouterTasks`).
+    init(node: LocalNode = LocalNode(scheduler: testScheduler), kv: Bool = false) {
         let printed = self.printed
-        shell = Shell(interpreter: Interpreter(node: node)) { bytes in printed.bytes.withLock { $0 += bytes } }
+        let application = kv ? try? KVApplication.start(on: node) : nil
+        shell = Shell(interpreter: Interpreter(node: node, kv: application)) { bytes in printed.bytes.withLock { $0 += bytes } }
     }
 
     /// The result as iex shows it, or the error lines.

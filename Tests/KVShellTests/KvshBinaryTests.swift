@@ -22,11 +22,11 @@ import Testing
     }
 
     /// Runs kvsh with `arguments`, `input` piped to its stdin.
-    static func run(_ arguments: [String], input: Data = Data()) throws -> Result {
+    static func run(_ arguments: [String], input: Data = Data(), environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
         environment["KVSH_HISTORY"] = "0"
         process.environment = environment
         let stdin = Pipe()
@@ -99,11 +99,59 @@ import Testing
         ["--sname", "a b"],
         ["--sname", "a@b.c"],
         ["--name", "@host"],
+        ["--routing-table"],
     ])
     func invalidNodeOptionsAreRejected(_ arguments: [String]) throws {
         let result = try Self.run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains("Error:"))
+    }
+}
+
+/// The routing table, from `--routing-table FILE` or `KV_ROUTING_TABLE`, and the bucket
+/// commands typed at the prompt, on a node of its own.
+@Suite struct RoutingTableOptionTests {
+    @Test func fromAFileThenBucketCommandsAtThePrompt() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-table-\(UUID().uuidString).exs")
+        try "# every bucket here\n[{?a..?z, :nonode@nohost}]\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let lines = ["KV.Router.table()", "CREATE shopping", "PUT shopping milk 1", "GET shopping milk", "GET Shopping milk"]
+        let result = try KvshBinaryTests.run(["--routing-table", file.path], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(result.status == 0)
+        #expect(result.stdout.hasSuffix("""
+            iex(1)> [{97..122, :nonode@nohost}]
+            iex(2)> OK
+            iex(3)> OK
+            iex(4)> 1
+            OK
+            iex(5)> ** (RuntimeError) could not find entry for "Shopping" in table [{97..122, :nonode@nohost}]
+
+            iex(5)> 
+            """))
+    }
+
+    @Test func fromTheEnvironment() throws {
+        let result = try KvshBinaryTests.run([], input: Data("KV.Router.table()\n".utf8), environment: ["KV_ROUTING_TABLE": "[{?a..?m, :\"foo@vm\"}]"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("iex(1)> [{97..109, :foo@vm}]"))
+    }
+
+    @Test(arguments: [
+        ("[{:a, :b}]", "kvsh: routing table from KV_ROUTING_TABLE: invalid routing table: the enumerable of entry 0 must be a range or a list of integers, got: :a"),
+        ("[{?a..?m, :foo}", "kvsh: routing table from KV_ROUTING_TABLE: the table is incomplete"),
+        ("raise \"no table\"", "kvsh: routing table from KV_ROUTING_TABLE: ** (RuntimeError) no table"),
+        ("[{?a..?m, :foo}] ]", "kvsh: routing table from KV_ROUTING_TABLE: ** (SyntaxError)"),
+    ])
+    func aBadTableStopsKvshWithItsReason(table: String, message: String) throws {
+        let result = try KvshBinaryTests.run([], input: Data("1\n".utf8), environment: ["KV_ROUTING_TABLE": table])
+        #expect(result.status == 1)
+        #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+    }
+
+    @Test func anUnreadableFileStopsKvsh() throws {
+        let result = try KvshBinaryTests.run(["--routing-table", "/nonexistent/table.exs"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "kvsh: cannot read the routing table file /nonexistent/table.exs\n")
     }
 }
 
