@@ -72,43 +72,25 @@ enum ERPCModule {
             on: target, id: id, from: process.pid, groupLeader: process.groupLeader,
             module: Atom("erpc"), function: Atom("execute_call"),
             arguments: [result, .atom(module), .atom(function), .list(arguments)], options: .monitor)
-        enum Answer { case spawned, spawnFailed(Term), down(Term) }
-        let clock = ContinuousClock()
-        let deadline: ContinuousClock.Instant? = switch timeout {
-        case .infinity: nil
-        case .milliseconds(let ms): clock.now + .milliseconds(ms)
+        // kvsh's spawn requests always answer, where erpc asks for an answer only on error: the
+        // `{:spawn_reply, id, :ok, pid}` that comes first is left in the mailbox, so it does not
+        // wake the caller, and taken out once the `:DOWN` is in.
+        enum Answer { case spawnFailed(Term), down(Term) }
+        let answer = try await process.receive(timeout: timeout) { message -> Answer? in
+            guard case .tuple(let parts) = message, parts.count >= 4, parts[1] == .reference(id) else { return nil }
+            if parts.count == 4, parts[0] == .atom("spawn_reply"), parts[2] != .ok { return .spawnFailed(parts[3]) }
+            if parts.count == 5, parts[0] == .atom(.down) { return .down(parts[4]) }
+            return nil
         }
-        while true {
-            let wait: NodeRuntime.Process.Timeout = deadline.map { deadline in
-                let left = clock.now.duration(to: deadline).components
-                return .milliseconds(max(0, Int(left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000)))
-            } ?? .infinity
-            let answer = try await process.receive(timeout: wait) { message -> Answer? in
-                guard case .tuple(let parts) = message else { return nil }
-                if parts.count == 4, parts[0] == .atom("spawn_reply"), parts[1] == .reference(id) {
-                    return parts[2] == .ok ? .spawned : .spawnFailed(parts[3])
-                }
-                if parts.count == 5, parts[0] == .atom(.down), parts[1] == .reference(id) { return .down(parts[4]) }
-                return nil
-            }
-            switch answer {
-            case .spawned?:
-                // kvsh's spawn requests always answer; erpc asks for an answer only on error.
-                continue
-            case .spawnFailed(let reason)?:
-                return .failure(.error(.tuple([.atom("erpc"), reason])))
-            case .down(let reason)?:
-                return down(reason, result)
-            case nil:
-                context.node.demonitor(process, id)
-                _ = try await process.receive(timeout: .milliseconds(0)) { message -> Term? in
-                    guard case .tuple(let parts) = message, parts.count >= 4, parts[1] == .reference(id),
-                          parts[0] == .atom(.down) || parts[0] == .atom("spawn_reply") else { return nil }
-                    return message
-                }
-                return .failure(.error(.tuple([.atom("erpc"), .atom("timeout")])))
-            }
+        if case .spawnFailed(let reason)? = answer { return .failure(.error(.tuple([.atom("erpc"), reason]))) }
+        if answer == nil { context.node.demonitor(process, id) }
+        _ = try await process.receive(timeout: .milliseconds(0)) { message -> Term? in
+            guard case .tuple(let parts) = message, parts.count >= 4, parts[1] == .reference(id),
+                  parts[0] == .atom(.down) || parts[0] == .atom("spawn_reply") else { return nil }
+            return message
         }
+        guard case .down(let reason)? = answer else { return .failure(.error(.tuple([.atom("erpc"), .atom("timeout")]))) }
+        return down(reason, result)
     }
 
     /// The spawned `execute_call`'s exit reason, read as erpc reads it.
