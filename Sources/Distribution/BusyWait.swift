@@ -49,6 +49,11 @@ final class BusyWait: Sendable {
         if pending.load(ordering: .relaxed) == 0 { queueSpin() }
     }
 
+    /// The sockets polled while spinning.
+    var watched: [CInt] {
+        state.withLock { $0.descriptors }
+    }
+
     func watch(_ descriptor: CInt) {
         state.withLock { $0.descriptors.append(descriptor) }
     }
