@@ -16,7 +16,8 @@ import NodeRuntime
 ///   - `oneway_mps`: MESSAGES (500,000) `{:msg, i}` sent to `{:counter, PEER}`, then a `:sync`
 ///     answered once all arrived: messages per second, from the first send to the answer.
 ///   Both figures come after a warm-up (WARMUP round trips, ten times as many messages).
-/// SCHEDULERS sets the scheduler threads (default: one per core, as `erl +S`).
+/// SCHEDULERS sets the scheduler threads (default: one per core, as `erl +S`); BUSY_WAIT_US how
+/// long the network thread polls before it sleeps (default: `DistributionSettings`'s).
 /// A name without `@` gets this machine's short host name. Both sides need the same cookie
 /// (COOKIE, default `distbench`) and a port mapper on ERL_EPMD_PORT (default 4369); this program
 /// never starts one.
@@ -139,7 +140,7 @@ func startNode(_ name: String) async -> DistributedNode {
     do {
         return try await DistributedNode.start(
             name: Atom(fullName(name)), cookie: cookie,
-            settings: DistributionSettings(portMapperPort: portMapperPort),
+            settings: settings(),
             scheduler: environment("SCHEDULERS").flatMap { Int($0) }.map { Scheduler(threads: $0) }
         ) { port in
             throw BenchError.noPortMapper(port)
@@ -147,6 +148,12 @@ func startNode(_ name: String) async -> DistributedNode {
     } catch {
         fail("cannot start node \(name): \(error)")
     }
+}
+
+func settings() -> DistributionSettings {
+    var settings = DistributionSettings(portMapperPort: portMapperPort)
+    if let microseconds = environment("BUSY_WAIT_US").flatMap({ Int($0) }) { settings.busyWaitMicroseconds = microseconds }
+    return settings
 }
 
 enum BenchError: Error, CustomStringConvertible {

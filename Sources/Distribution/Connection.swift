@@ -78,7 +78,12 @@ final class Connection: Sendable {
         }
         switch next {
         case .flush:
-            channel.eventLoop.execute { self.flush() }
+            let busyWait = kernel.busyWait
+            busyWait.workQueued()
+            channel.eventLoop.execute {
+                self.flush()
+                busyWait.workDone()
+            }
         case .overflow:
             kernel.node.log("[error] ** Node \(channel.remoteAddress.map { "\($0)" } ?? "?") does not read what we send; closing the connection **")
             close()
@@ -132,6 +137,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private var ticker: Scheduled<Void>?
     private var readSinceTick = false
     private var silentTicks = 0
+    /// The socket, once up, as `BusyWait` polls it.
+    private var descriptor: CInt?
 
     init(connection: Connection, peer: Atom? = nil) {
         self.connection = connection
@@ -189,6 +196,11 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if isUp { kernel.busyWait.activity() }
+        context.fireChannelReadComplete()
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         connection.writabilityChanged(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
@@ -202,6 +214,7 @@ final class ConnectionHandler: ChannelInboundHandler {
         }
         setupTimeout?.cancel()
         ticker?.cancel()
+        if let descriptor { kernel.busyWait.unwatch(descriptor) }
         kernel.closed(connection, peer: peer, wasUp: isUp, gaveWay: gaveWay, accepted: !isInitiator)
         context.fireChannelInactive()
     }
@@ -237,6 +250,11 @@ final class ConnectionHandler: ChannelInboundHandler {
                     return
                 }
                 isUp = true
+                if let local = context.channel.localAddress, let remote = context.channel.remoteAddress,
+                   let descriptor = SocketDescriptor.find(local: local, remote: remote) {
+                    self.descriptor = descriptor
+                    kernel.busyWait.watch(descriptor)
+                }
                 startTicking(context: context)
             case .fail(let error):
                 fail(error, context: context)

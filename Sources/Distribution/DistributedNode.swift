@@ -82,9 +82,10 @@ public final class DistributedNode: Sendable {
             try? await group.shutdownGracefully()
             throw error
         }
-        let executor: any TaskExecutor = scheduler ?? EventLoopExecutor(group.next())
+        let busyWait = BusyWait(eventLoop: group.next(), duration: .microseconds(settings.busyWaitMicroseconds))
+        let executor: any TaskExecutor = scheduler ?? EventLoopExecutor(busyWait)
         let node = LocalNode(name: name, creation: registration.creation, scheduler: executor)
-        let kernel = NetKernel(node: node, cookie: cookie, settings: settings, group: group)
+        let kernel = NetKernel(node: node, cookie: cookie, settings: settings, group: group, busyWait: busyWait)
         kernelSlot.withLock { $0 = kernel }
         node.setRemoteRouter(kernel)
         SystemProcesses.start(on: node)

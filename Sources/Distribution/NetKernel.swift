@@ -16,6 +16,8 @@ public final class NetKernel: RemoteSignalRouter {
     let cookie: String
     let settings: DistributionSettings
     let group: any EventLoopGroup
+    /// The network thread's spin before it sleeps; connections report their work and sockets.
+    let busyWait: BusyWait
     private let table = Mutex(Table())
     private let nextUnlinkID = Atomic<UInt64>(1)
 
@@ -33,8 +35,9 @@ public final class NetKernel: RemoteSignalRouter {
         var nodeMonitors: [Atom: [Pid]] = [:]
     }
 
-    init(node: LocalNode, cookie: String, settings: DistributionSettings, group: any EventLoopGroup) {
+    init(node: LocalNode, cookie: String, settings: DistributionSettings, group: any EventLoopGroup, busyWait: BusyWait) {
         self.node = node
+        self.busyWait = busyWait
         self.cookie = cookie
         self.settings = settings
         self.group = group
@@ -396,11 +399,18 @@ public struct DistributionSettings: Sendable {
     public var setupTimeSeconds: Int
     /// The largest connected-state frame a peer may send.
     public var maxFrameSize: Int
+    /// How long the network thread polls its connections once its work runs out, before it
+    /// sleeps (`BusyWait`); zero: it sleeps at once.
+    public var busyWaitMicroseconds: Int
 
-    public init(portMapperPort: Int = 4369, tickTimeSeconds: Int = 60, setupTimeSeconds: Int = 7, maxFrameSize: Int = 64 << 20) {
+    public init(
+        portMapperPort: Int = 4369, tickTimeSeconds: Int = 60, setupTimeSeconds: Int = 7, maxFrameSize: Int = 64 << 20,
+        busyWaitMicroseconds: Int = 100
+    ) {
         self.portMapperPort = portMapperPort
         self.tickTimeSeconds = tickTimeSeconds
         self.setupTimeSeconds = setupTimeSeconds
         self.maxFrameSize = maxFrameSize
+        self.busyWaitMicroseconds = busyWaitMicroseconds
     }
 }
