@@ -28,7 +28,7 @@ struct ElixirTaskInteropTests {
         """
         let elixir = try ElixirNode.start(sname: "extasks", mapper: mapper, cookie: Self.cookie, eval: script)
         defer { elixir.0.terminate() }
-        try await ElixirNode.waitForOutput(elixir, "ready")
+        try await BEAMProcess.waitForOutput(elixir, "ready")
         let printed = elixir.1.text.withLock { $0 }
         #expect(printed.contains("async: :kvtasks@\(host)"))
         #expect(printed.contains("callers are the owner: true"))
@@ -51,26 +51,6 @@ enum ElixirNode {
 
     /// Starts `elixir --sname NAME --cookie COOKIE -e SCRIPT`; its stdout is collected.
     static func start(sname: String, mapper: PortMapperProcess, cookie: String, eval: String) throws -> (Process, SharedText) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path ?? "elixir")
-        process.arguments = ["--sname", sname, "--cookie", cookie, "-e", eval]
-        process.environment = mapper.environment(home: FileManager.default.temporaryDirectory)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let text = output.collect()
-        try process.run()
-        return (process, text)
-    }
-
-    /// Waits until a started node printed `text`.
-    static func waitForOutput(_ started: (Process, SharedText), _ text: String) async throws {
-        let deadline = Date().addingTimeInterval(30)
-        while !started.1.text.withLock({ $0.contains(text) }) {
-            guard Date() < deadline, started.0.isRunning else {
-                throw PeerError.timedOut("elixir never printed \(text); it printed: \(started.1.text.withLock { $0 })")
-            }
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try BEAMProcess.launch(path ?? "elixir", ["--sname", sname, "--cookie", cookie, "-e", eval], mapper: mapper)
     }
 }

@@ -15,7 +15,7 @@ struct ErlNodeInteropTests {
             sname: "erlpeer", mapper: mapper,
             eval: "register(echo, spawn(fun Loop() -> receive stop -> halt(); {From, Msg} -> From ! {echo, Msg}, Loop() end end)), io:format(\"ready~n\"), timer:sleep(60000), halt().")
         defer { erl.0.terminate() }
-        try await Erl.waitForOutput(erl, "ready")
+        try await BEAMProcess.waitForOutput(erl, "ready")
         let kv = try await PeerNode("kv", mapper: mapper, cookie: Self.cookie)
         let peer = "erlpeer@\(Build.shortHostName)"
 
@@ -66,7 +66,7 @@ enum Erl {
 
     /// Starts `erl -sname NAME -noshell -eval EVAL`, on the tests' port mapper.
     static func start(sname: String, mapper: PortMapperProcess, cookie: String = ErlNodeInteropTests.cookie, eval: String) throws -> (Process, SharedText) {
-        try launch(path ?? "erl", ["-sname", sname, "-setcookie", cookie, "-noshell", "-eval", eval], mapper: mapper)
+        try BEAMProcess.launch(path ?? "erl", ["-sname", sname, "-setcookie", cookie, "-noshell", "-eval", eval], mapper: mapper)
     }
 
     /// Runs an erl node to its end; returns what it printed.
@@ -77,30 +77,8 @@ enum Erl {
     }
 
     static func command(_ executable: String, _ arguments: [String], mapper: PortMapperProcess) async throws -> String {
-        let (process, output) = try launch(executable, arguments, mapper: mapper)
+        let (process, output) = try BEAMProcess.launch(executable, arguments, mapper: mapper)
         _ = try await process.exit()
         return output.text.withLock { $0 }
-    }
-
-    private static func launch(_ executable: String, _ arguments: [String], mapper: PortMapperProcess) throws -> (Process, SharedText) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = mapper.environment(home: FileManager.default.temporaryDirectory)
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let text = output.collect()
-        try process.run()
-        return (process, text)
-    }
-
-    /// Waits until a started erl printed `text`.
-    static func waitForOutput(_ started: (Process, SharedText), _ text: String) async throws {
-        let deadline = Date().addingTimeInterval(30)
-        while !started.1.text.withLock({ $0.contains(text) }) {
-            guard Date() < deadline, started.0.isRunning else { throw PeerError.timedOut("erl never printed \(text)") }
-            try await Task.sleep(for: .milliseconds(10))
-        }
     }
 }

@@ -224,3 +224,31 @@ extension Pipe {
         return text
     }
 }
+
+/// `erl` and `elixir` child processes on the tests' port mapper, their stdout collected.
+enum BEAMProcess {
+    static func launch(_ executable: String, _ arguments: [String], mapper: PortMapperProcess) throws -> (Process, SharedText) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = mapper.environment(home: FileManager.default.temporaryDirectory)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let text = output.collect()
+        try process.run()
+        return (process, text)
+    }
+
+    /// Waits until a started node printed `text`.
+    static func waitForOutput(_ started: (Process, SharedText), _ text: String) async throws {
+        let deadline = Date().addingTimeInterval(30)
+        while !started.1.text.withLock({ $0.contains(text) }) {
+            guard Date() < deadline, started.0.isRunning else {
+                let name = started.0.executableURL?.lastPathComponent ?? "the node"
+                throw PeerError.timedOut("\(name) never printed \(text); it printed: \(started.1.text.withLock { $0 })")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}
