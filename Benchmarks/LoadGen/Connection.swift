@@ -70,7 +70,7 @@ final class Connection {
     /// Writes what the socket takes of the batch, and asks to hear when it takes more.
     func flush(recorder: Recorder) {
         while written < batch.commands.count {
-            let count = batch.commands.withUnsafeBytes { write(socket, $0.baseAddress! + written, $0.count - written) }
+            let count = batch.commands.withUnsafeBytes { Socket.send(socket, $0.baseAddress! + written, $0.count - written) }
             if count < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN || errno == EWOULDBLOCK { break }

@@ -45,11 +45,17 @@ enum Socket {
         setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
     }
 
+    /// `write(2)` that reports a connection the server closed as EPIPE instead of killing the
+    /// tool with SIGPIPE.
+    static func send(_ socket: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
+        Glibc.send(socket, bytes, count, Int32(MSG_NOSIGNAL))
+    }
+
     /// Writes all of `bytes` on a blocking socket.
     static func writeAll(_ socket: Int32, _ bytes: [UInt8], to endpoint: Endpoint) throws(LoadGenError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(socket, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { send(socket, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .io(endpoint, reason: String(cString: strerror(errno)))
