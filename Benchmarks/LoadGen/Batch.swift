@@ -27,15 +27,34 @@ struct Batch {
         getFlags.removeAll(keepingCapacity: true)
     }
 
-    /// Adds one command: `write` appends its line to the commands, `expect` its answer.
-    mutating func append(
-        isGet: Bool, write: (inout [UInt8]) -> Void, expect: (inout [UInt8]) -> Void
-    ) {
-        write(&commands)
-        expect(&expected)
+    /// A right answer, as the guide's server writes it.
+    enum Reply {
+        case ok
+        case notFound
+        case unknownCommand
+        /// A GET's: the value (none: an empty line), then `OK`.
+        case value(Int32?)
+    }
+
+    /// Adds one command: its line (a PUT's without the value, which `value` completes) and the
+    /// answer it must get.
+    mutating func append(_ operation: Operation, _ line: UnsafeBufferPointer<UInt8>, value: Int32? = nil, reply: Reply) {
+        commands.append(contentsOf: line)
+        if let value {
+            commands.appendDecimal(Int(value))
+            commands.append("\r\n")
+        }
+        switch reply {
+        case .ok: expected.append("OK\r\n")
+        case .notFound: expected.append("NOT FOUND\r\n")
+        case .unknownCommand: expected.append("UNKNOWN COMMAND\r\n")
+        case .value(let value):
+            if let value { expected.appendDecimal(Int(value)) }
+            expected.append("\r\nOK\r\n")
+        }
         commandEnds.append(commands.count)
         expectedEnds.append(expected.count)
-        getFlags.append(isGet)
+        getFlags.append(operation.isGet)
     }
 
     func isGet(_ index: Int) -> Bool { getFlags[index] }
