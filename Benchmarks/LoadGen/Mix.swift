@@ -2,7 +2,7 @@ import Foundation
 
 /// The weights of the operations, parsed from `create=5,put=35,...`; picks one operation per
 /// command with a probability proportional to its weight.
-struct Mix: Sendable, CustomStringConvertible {
+struct Mix: Sendable {
     /// load.py's default, so that both tools run the same load unless told otherwise.
     static let standard = "create=5,put=35,get=45,delete=10,missing=4,unknown=1"
 
@@ -31,14 +31,6 @@ struct Mix: Sendable, CustomStringConvertible {
         let point = Double.random(in: 0..<cumulative.last!, using: &generator)
         let index = cumulative.firstIndex { point < $0 } ?? operations.count - 1
         return operations[index]
-    }
-
-    var description: String {
-        var previous = 0.0
-        return zip(operations, cumulative).map { operation, total in
-            defer { previous = total }
-            return "\(operation.rawValue)=\(total - previous)"
-        }.joined(separator: ",")
     }
 }
 
