@@ -21,10 +21,9 @@ defmodule KVReference do
       {KVServer, port}
     ]
 
-    case Supervisor.start_link(children, strategy: :one_for_one, name: KV.Supervisor) do
-      {:ok, _supervisor} -> :ok
-      {:error, reason} -> fail("could not start the KV application: #{inspect(reason)}")
-    end
+    # A child that cannot start (the port taken, say) takes this process down with its reason:
+    # the node prints it and exits with status 1.
+    {:ok, _supervisor} = Supervisor.start_link(children, strategy: :one_for_one, name: KV.Supervisor)
 
     IO.puts("ready")
     Process.sleep(:infinity)
