@@ -72,6 +72,16 @@ compile_kv_reference() {
   (cd "$1" && elixirc "$sources"/*.ex >/dev/null)
 }
 
+# listen_port: a free port below the kernel's ephemeral range, which free_port's range overlaps:
+# there, a port free when chosen can be taken a moment later by a client socket or a node's
+# distribution listener before the server binds it.
+listen_port() {
+  local low port
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  while port=$((10000 + RANDOM % (low - 10000))); listening "$port"; do :; done
+  echo "$port"
+}
+
 # start_listener LOG PORT COMMAND...: like start_server, for a server that says it is ready by
 # accepting connections on PORT rather than by printing `ready`.
 start_listener() {
