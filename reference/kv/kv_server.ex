@@ -3,7 +3,6 @@ defmodule KVServer do
   Serves the store over TCP, one line per command: an acceptor hands every client to a task of
   `KVServer.TaskSupervisor`, which answers its commands in order until the client leaves.
   """
-  require Logger
 
   @listen_options [:binary, packet: :line, active: false, reuseaddr: true, nodelay: true]
 
