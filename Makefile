@@ -44,6 +44,8 @@ bench: deps
 	$(SWIFT) build -c release --product RuntimeBench
 	$(SWIFT) build -c release --product DistBench
 	$(SWIFT) build -c release --product CallBench
+	$(SWIFT) build -c release --product LoadGen
 	Benchmarks/run-runtime-bench .build/release/RuntimeBench
 	Benchmarks/run-dist-bench .build/release/kvsh .build/release/DistBench
 	Benchmarks/run-call-bench .build/release/kvsh .build/release/CallBench
+	Benchmarks/run-server-bench .build/release/kvsh .build/release/LoadGen

@@ -84,6 +84,12 @@ let package = Package(
             dependencies: ["Interpreter", "KV", "Distribution", "NodeRuntime", "EPMD", "ETF"],
             path: "Benchmarks/CallBench"
         ),
+        // The KVServer load generator: plain sockets and epoll, one thread, no runtime of ours.
+        .executableTarget(
+            name: "LoadGen",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/LoadGen"
+        ),
         .testTarget(
             name: "ETFTests",
             dependencies: ["ETF"],

@@ -62,3 +62,49 @@ row() {
 }
 header() { printf '%-52s %12s %12s %8s\n' figure kvsh BEAM 'ratio*'; }
 footer() { echo "* higher is better for kvsh: kvsh/BEAM for rates, BEAM/kvsh for times and latencies"; }
+
+# compile_kv_reference DIR: the guide's KV application in Elixir (reference/kv) compiled into
+# DIR with elixirc: offline, no mix. Start a node with `elixir ... -pa DIR -e 'KVReference.start()'`.
+compile_kv_reference() {
+  local sources
+  sources=$(cd "$(dirname "${BASH_SOURCE[0]}")/../reference/kv" && pwd)
+  mkdir -p "$1"
+  (cd "$1" && elixirc "$sources"/*.ex >/dev/null)
+}
+
+# listen_port: a free port below the kernel's ephemeral range, which free_port's range overlaps:
+# there, a port free when chosen can be taken a moment later by a client socket or a node's
+# distribution listener before the server binds it.
+listen_port() {
+  local low port
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  while port=$((10000 + RANDOM % (low - 10000))); listening "$port"; do :; done
+  echo "$port"
+}
+
+# start_listener LOG PORT COMMAND...: like start_server, for a server that says it is ready by
+# accepting connections on PORT rather than by printing `ready`.
+start_listener() {
+  local log=$1 port=$2; shift 2
+  "$@" >"$log" 2>&1 &
+  server=$!
+  pids+=("$server")
+  for _ in $(seq 300); do
+    listening "$port" && return 0
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "a server did not start listening on $port: $*" >&2
+  cat "$log" >&2
+  return 1
+}
+
+# stop_servers PID...: stops the given servers and waits until they are gone.
+stop_servers() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# result_field NAME LINE: the value of NAME in a `name=value ...` line (load.py's and LoadGen's).
+result_field() { tr ' ' '\n' <<<"$2" | awk -F= -v n="$1" '$1 == n { print $2 }'; }
