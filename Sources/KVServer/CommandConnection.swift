@@ -74,7 +74,8 @@ final class CommandConnection: ChannelDuplexHandler {
             if !inFlight && queue.isEmpty { context.close(promise: nil) }
             return
         }
-        if event is ChannelShouldQuiesceEvent {
+        // The client is done sending (`nc -q`, a shutdown of its side): what it sent is still answered.
+        if event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed {
             finish(with: nil, context: context)
             return
         }

@@ -58,6 +58,7 @@ public final class KVServer: Sendable {
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(
                     .writeBufferWaterMark,
                     value: .init(low: configuration.maxPendingOutput / 2, high: configuration.maxPendingOutput))
