@@ -53,6 +53,17 @@ struct Kvsh: AsyncParsableCommand {
     @Flag(help: "Print results without colours, even on a terminal.")
     var noColor = false
 
+    /// `kvsh epmd ...` goes straight to the port mapper: its `--port` is its own, not the text
+    /// server's `--port`, which the parser would otherwise give the root command.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == PortMapperCommand.configuration.commandName {
+            await PortMapperCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await main(arguments)
+        }
+    }
+
     /// The node name from `--sname`/`--name`, set by `validate()`.
     private var nodeName: String?
 
