@@ -26,8 +26,17 @@ import Testing
 
         /// Sends `command` and reads `lines` reply lines (fewer if the server closes or 15 s pass).
         func send(_ command: String, lines: Int = 1) -> String {
-            let bytes = Array((command + "\r\n").utf8)
+            write(command + "\r\n")
+            return read(lines: lines)
+        }
+
+        func write(_ text: String) {
+            let bytes = Array(text.utf8)
             _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+
+        /// Reads `lines` lines (fewer if the server closes or 15 s pass).
+        func read(lines: Int) -> String {
             var received: [UInt8] = []
             var byte: UInt8 = 0
             while received.count(where: { $0 == 10 }) < lines, recv(fd, &byte, 1, 0) == 1 { received.append(byte) }
@@ -98,5 +107,41 @@ import Testing
         #expect(client.send("GET shopping milk", lines: 2) == "2\r\nOK\r\n")
         #expect(client.send("GET apples red", lines: 2) == "1\r\nOK\r\n")
         #expect(try await foo.enter("1 + 1", lines: 1) == "2")
+    }
+
+    /// `--no-shell`: no prompt, logs on stderr (connections at debug level with `KVSH_LOG=debug`),
+    /// and SIGTERM answers what clients sent before closing, then exits 0.
+    @Test func aServiceStopsCleanlyOnSIGTERM() async throws {
+        let mapper = try PortMapperProcess()
+        let port = try PortMapperProcess.freePort()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-service-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let service = Foundation.Process()
+        service.executableURL = Build.kvsh
+        service.arguments = ["--sname", "svc", "--cookie", "kvshtestcookie", "--no-shell"]
+        var environment = mapper.environment(home: home)
+        environment["PORT"] = "\(port)"
+        environment["KVSH_LOG"] = "debug"
+        service.environment = environment
+        let output = Pipe(), errors = Pipe()
+        service.standardOutput = output
+        service.standardError = errors
+        try service.run()
+        defer { if service.isRunning { service.terminate() } }
+        for _ in 0..<300 where !PortMapperProcess.canConnect(port: port) { try await Task.sleep(for: .milliseconds(20)) }
+        let client = try LineClient(port: port)
+        #expect(client.send("CREATE cart") == "OK\r\n")
+        client.write((0..<500).map { "PUT cart k\($0) \($0)\r\nGET cart k\($0)\r\n" }.joined())
+        try await Task.sleep(for: .milliseconds(100))
+        kill(service.processIdentifier, SIGTERM)
+        // Every command received before the signal is answered before the connection closes.
+        #expect(client.read(lines: 1500) == (0..<500).map { "OK\r\n\($0)\r\nOK\r\n" }.joined())
+        #expect(client.read(lines: 1).isEmpty)
+        service.waitUntilExit()
+        #expect(service.terminationStatus == 0)
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("accepting connections on port \(port)"))
+        #expect(log.contains("accepted a connection"))
+        #expect(output.fileHandleForReading.readDataToEndOfFile().isEmpty)
     }
 }
