@@ -204,18 +204,13 @@ final class CommandConnection: ChannelDuplexHandler {
         replies[replies.index(replies.startIndex, offsetBy: index - replyBase)] = reply
     }
 
-    /// Sends a run of commands for `owner` to a process of the node.
+    /// Hands a run of commands for `owner` to the executor.
     private func dispatch(_ run: [Request], owner: Owner, context: ChannelHandlerContext) {
         busy.insert(owner)
         let lines = run.map { Array($0.line.readableBytesView) }
         let indices = run.map(\.index)
         let promise = context.eventLoop.makePromise(of: [[UInt8]].self)
-        let executor = executor
-        executor.application.node.spawn { process in
-            // A linked remote task that fails must end in an error line, not in this process's death.
-            process.trapExit = true
-            promise.succeed(await executor.run(lines, owner: owner, in: process))
-        }
+        executor.submit(lines, owner: owner, promise: promise)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         promise.futureResult.whenSuccess { results in
             let (connection, context) = loopBound.value

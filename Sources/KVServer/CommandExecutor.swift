@@ -1,13 +1,14 @@
 import ETF
 import KV
+import NIOCore
 import NodeRuntime
 import Synchronization
 
-/// Runs the commands a connection cannot answer on the spot (`KVApplication.runDirectly`), in a
-/// process of the node: a run of commands for another kvsh node goes to that node's
-/// `CommandServer` in one call; anything else, and every command for a node without a command
-/// server (a BEAM node running the guide's application), takes the guide's path,
-/// `KVApplication.run` (`KV.Router.route`).
+/// Runs the commands a connection cannot answer on the spot (`KVApplication.runDirectly`): a run
+/// of commands for another kvsh node goes to that node's `CommandServer` through this node's
+/// `CommandForwarder` for it; anything else, and every command for a node without a command
+/// server (a BEAM node running the guide's application), runs in a process of its own on the
+/// guide's path, `KVApplication.run` (`KV.Router.route`).
 final class CommandExecutor: Sendable {
     let application: KVApplication
     /// Nodes whose command server was missing, and when: they are asked again after `recheckAfter`
@@ -15,33 +16,85 @@ final class CommandExecutor: Sendable {
     private let withoutCommandServer = Mutex<[Atom: ContinuousClock.Instant]>([:])
     private static let recheckAfter: Duration = .seconds(5)
 
+    private struct Submitted {
+        let lines: [[UInt8]]
+        let owner: Atom
+        let promise: EventLoopPromise<[[UInt8]]>
+    }
+
+    /// Runs sent to forwarders and not yet answered, by id.
+    private let submitted = Mutex<(nextID: Int, runs: [Int: Submitted])>((0, [:]))
+    /// The forwarder for each node. A connection sends to a forwarder under this lock, and a
+    /// forwarder leaves the table under it before it takes its last messages, so no run is sent
+    /// to a forwarder that no longer reads.
+    private let forwarders = Mutex<[Atom: Pid]>([:])
+
     init(application: KVApplication) {
         self.application = application
     }
 
-    /// The replies to `lines`, in order; every command of the run is for `owner`.
-    /// Never throws: a failure is an error line for each command it concerns.
-    func run(_ lines: [[UInt8]], owner: Atom?, in process: Process) async -> [[UInt8]] {
-        if let owner, owner != application.node.name, hasCommandServer(owner) {
-            let request = Term.tuple([.atom(CommandServer.run), .list(lines.map(Term.binary))])
-            do {
-                let reply = try await GenServer.call(.named(CommandServer.name, node: owner), request, from: process)
-                if case .tuple(let parts) = reply, parts.count == 2, parts[0] == .ok, let replies = parts[1].properList,
-                   replies.count == lines.count {
-                    return replies.map { reply in
-                        if case .binary(let bytes) = reply { return bytes }
-                        return Self.errorLine("bad reply from \(Term.atom(owner).inspect())")
-                    }
-                }
-                let line = Self.errorLine("bad reply from \(Term.atom(owner).inspect()): \(reply.inspect())")
-                return lines.map { _ in line }
-            } catch let error as GenServer.CallError where error.reason == .atom(.noproc) {
-                withoutCommandServer.withLock { $0[owner] = .now }
-            } catch {
-                let line = Self.errorLine(error)
-                return lines.map { _ in line }
-            }
+    /// Runs `lines`, all for `owner`, and fulfils `promise` with their replies in order; never fails it.
+    func submit(_ lines: [[UInt8]], owner: Atom, promise: EventLoopPromise<[[UInt8]]>) {
+        guard owner != application.node.name, hasCommandServer(owner) else {
+            runInProcess(lines, promise: promise)
+            return
         }
+        let id = submitted.withLock { state in
+            state.nextID += 1
+            state.runs[state.nextID] = Submitted(lines: lines, owner: owner, promise: promise)
+            return state.nextID
+        }
+        let message = Term.tuple([.atom(CommandServer.run), .int(id), .list(lines.map(Term.binary))])
+        let node = application.node
+        forwarders.withLock { table in
+            let pid = table[owner] ?? startForwarder(for: owner, in: &table)
+            node.send(message, to: pid)
+        }
+    }
+
+    private func startForwarder(for owner: Atom, in table: inout [Atom: Pid]) -> Pid {
+        let pid = application.node.spawn { [self] process in
+            try await CommandForwarder.serve(owner: owner, in: process, leave: {
+                forwarders.withLock { table in
+                    if table[owner] == process.pid { table.removeValue(forKey: owner) }
+                }
+            }, complete: { id, outcome in
+                complete(id, outcome)
+            })
+        }.pid
+        table[owner] = pid
+        return pid
+    }
+
+    private func complete(_ id: Int, _ outcome: CommandForwarder.Outcome) {
+        guard let run = submitted.withLock({ $0.runs.removeValue(forKey: id) }) else { return }
+        switch outcome {
+        case .replies(let replies) where replies.count == run.lines.count:
+            run.promise.succeed(replies)
+        case .replies:
+            run.promise.succeed(run.lines.map { _ in Self.errorLine("bad reply from \(Term.atom(run.owner).inspect())") })
+        case .noCommandServer:
+            withoutCommandServer.withLock { $0[run.owner] = .now }
+            runInProcess(run.lines, promise: run.promise)
+        case .failed(let reason):
+            let line = reason == .atom("noconnection")
+                ? Self.errorLine("node \(Term.atom(run.owner).inspect()) is down")
+                : Self.errorLine(reason.inspect())
+            run.promise.succeed(run.lines.map { _ in line })
+        }
+    }
+
+    private func runInProcess(_ lines: [[UInt8]], promise: EventLoopPromise<[[UInt8]]>) {
+        application.node.spawn { [self] process in
+            // A linked remote task that fails must end in an error line, not in this process's death.
+            process.trapExit = true
+            promise.succeed(await run(lines, in: process))
+        }
+    }
+
+    /// The replies to `lines`, in order, each run here or on the guide's path.
+    /// Never throws: a failure is an error line for each command it concerns.
+    private func run(_ lines: [[UInt8]], in process: Process) async -> [[UInt8]] {
         var replies: [[UInt8]] = []
         for line in lines {
             replies.append(await Self.runHere(Command(parsing: line), of: application, in: process))

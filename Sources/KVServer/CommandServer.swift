@@ -8,7 +8,8 @@ import NodeRuntime
 /// node's own text server would, in order.
 ///
 /// Messages: the call `{:run, [line]}` (lines as binaries, without their line endings), answered
-/// `{:ok, [reply]}` (each reply the bytes the server writes, `\r\n` included). A BEAM node running
+/// `{:ok, [reply]}` (each reply the bytes the server writes, `\r\n` included); and the message
+/// `{:runs, pid, ref, [[line]]}` from a `CommandForwarder`, answered `{ref, [[reply]]}`. A BEAM node running
 /// the guide's application has no such process; callers then take the guide's path
 /// (`CommandExecutor`).
 enum CommandServer {
@@ -32,22 +33,34 @@ enum CommandServer {
 
     private static func serve(_ application: KVApplication, in process: Process) async throws {
         while true {
-            guard let message = try await process.receive(), let call = GenServer.call(in: message) else { continue }
+            guard let message = try await process.receive() else { continue }
+            if case .tuple(let parts) = message, parts.count == 4, parts[0] == .atom(CommandForwarder.runs),
+               case .pid(let sender) = parts[1], let runs = parts[3].properList {
+                var results: [Term] = []
+                for run in runs { results.append(await answer(run, of: application, in: process)) }
+                process.node.send(.tuple([parts[2], .list(results)]), to: sender)
+                continue
+            }
+            guard let call = GenServer.call(in: message) else { continue }
             guard case .tuple(let parts) = call.request, parts.count == 2, parts[0] == .atom(run),
-                  let lines = parts[1].properList else {
+                  parts[1].properList != nil else {
                 GenServer.reply(to: call.from, .tuple([.error, .tuple([.atom("bad_call"), call.request])]), by: process)
                 continue
             }
-            var replies: [Term] = []
-            replies.reserveCapacity(lines.count)
-            for line in lines {
-                guard case .binary(let bytes) = line else {
-                    replies.append(.binary(KVApplication.CommandReply.unknownCommand.bytes))
-                    continue
-                }
-                replies.append(.binary(await CommandExecutor.runHere(Command(parsing: bytes), of: application, in: process)))
-            }
-            GenServer.reply(to: call.from, .tuple([.ok, .list(replies)]), by: process)
+            GenServer.reply(to: call.from, .tuple([.ok, await answer(parts[1], of: application, in: process)]), by: process)
         }
+    }
+
+    /// The replies to a list of lines, as a list of binaries.
+    private static func answer(_ lines: Term, of application: KVApplication, in process: Process) async -> Term {
+        var replies: [Term] = []
+        for line in lines.properList ?? [] {
+            guard case .binary(let bytes) = line else {
+                replies.append(.binary(KVApplication.CommandReply.unknownCommand.bytes))
+                continue
+            }
+            replies.append(.binary(await CommandExecutor.runHere(Command(parsing: bytes), of: application, in: process)))
+        }
+        return .list(replies)
     }
 }
