@@ -15,6 +15,7 @@ final class CommandExecutor: Sendable {
     /// (a node may come back as kvsh).
     private let withoutCommandServer = Mutex<[Atom: ContinuousClock.Instant]>([:])
     private static let recheckAfter: Duration = .seconds(5)
+    private static let runTimeout: TimeAmount = .seconds(5)
 
     private struct Submitted {
         let lines: [[UInt8]]
@@ -44,6 +45,13 @@ final class CommandExecutor: Sendable {
             state.runs[state.nextID] = Submitted(lines: lines, owner: owner, promise: promise)
             return state.nextID
         }
+        // A node that stopped answering (suspended, partitioned) is noticed by the net tick only
+        // after a minute: the client gets an error line after a call's usual 5 s instead. A late
+        // answer finds its run gone and is dropped.
+        let timeout = promise.futureResult.eventLoop.scheduleTask(in: Self.runTimeout) { [self] in
+            complete(id, .failed(reason: .atom("timeout")))
+        }
+        promise.futureResult.whenComplete { _ in timeout.cancel() }
         let message = Term.tuple([.atom(CommandServer.run), .int(id), .list(lines.map(Term.binary))])
         let node = application.node
         forwarders.withLock { table in

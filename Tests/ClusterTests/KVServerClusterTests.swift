@@ -109,6 +109,29 @@ import Testing
         #expect(try await foo.enter("1 + 1", lines: 1) == "2")
     }
 
+    /// bar frozen (its connection stays open, it answers nothing): an error line after the
+    /// timeout, not a wait for the net tick; bar thawed: answers again.
+    @Test func aBucketOnAFrozenNodeGivesAnErrorLineAfterTheTimeout() async throws {
+        let mapper = try PortMapperProcess()
+        let file = try RouterTests.TableFile()
+        let (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
+        let arguments = ["--routing-table", file.url.path]
+        let foo = try await PeerNode("foo", mapper: mapper, arguments: arguments + ["--port", "\(fooPort)"])
+        let bar = try await PeerNode("bar", mapper: mapper, arguments: arguments + ["--port", "\(barPort)"])
+        let client = try LineClient(port: fooPort)
+        #expect(client.send("CREATE shopping") == "OK\r\n")
+        bar.suspend()
+        let started = Date()
+        let failure = client.send("PUT shopping milk 1")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(failure == "ERROR :timeout\r\n", "\(failure)")
+        #expect(client.send("CREATE apples") == "OK\r\n")
+        bar.resume()
+        #expect(client.send("PUT shopping milk 2") == "OK\r\n")
+        #expect(client.send("GET shopping milk", lines: 2) == "2\r\nOK\r\n")
+        _ = foo
+    }
+
     /// `--no-shell`: no prompt, logs on stderr (connections at debug level with `KVSH_LOG=debug`),
     /// and SIGTERM answers what clients sent before closing, then exits 0.
     @Test func aServiceStopsCleanlyOnSIGTERM() async throws {
