@@ -61,10 +61,19 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "KVShell", dependencies: ["Interpreter", "KV", "CEditLine"]),
+        // The guide's KVServer: the text protocol over TCP, each command routed as KV.Router routes it.
+        .target(
+            name: "KVServer",
+            dependencies: [
+                "KV", "NodeRuntime", "ETF",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "kvsh",
             dependencies: [
-                "KVShell", "Distribution", "EPMD", "NodeRuntime", "ETF",
+                "KVShell", "KVServer", "Distribution", "EPMD", "NodeRuntime", "ETF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -100,6 +109,10 @@ let package = Package(
         .testTarget(name: "KVTests", dependencies: ["KV"]),
         .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "KV"]),
         .testTarget(name: "KVShellTests", dependencies: ["KVShell", "KV"]),
+        .testTarget(
+            name: "KVServerTests",
+            dependencies: ["KVServer", "KV", "NodeRuntime", "ETF", .product(name: "NIOEmbedded", package: "swift-nio")]
+        ),
         // Real kvsh nodes as child processes, with a port mapper on a private port.
         .testTarget(name: "ClusterTests"),
         .testTarget(

@@ -9,6 +9,8 @@ final class BucketTable: Sendable {
         let pid: Pid
         /// The registry's monitor on the bucket: its `:DOWN` removes this entry and no later one.
         let monitor: Reference
+        /// The bucket's state, for direct `Map` calls by the TCP server.
+        let store: BucketStore
     }
 
     private let entries = Mutex<[[UInt8]: Entry]>([:])

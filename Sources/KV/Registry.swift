@@ -43,6 +43,11 @@ public final class Registry: Sendable {
         table.lookup(name)
     }
 
+    /// The bucket named `name` with its state, for direct `Map` calls (`KVApplication.runDirectly`).
+    func bucket(_ name: [UInt8]) -> BucketTable.Entry? {
+        table.entry(name)
+    }
+
     /// The names of the buckets the registry holds now, in no particular order.
     public var bucketNames: [[UInt8]] {
         table.names

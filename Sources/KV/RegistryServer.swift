@@ -69,10 +69,11 @@ struct RegistryServer {
         if let existing = table.entry(name), process.node.process(existing.pid)?.isAlive == true {
             return existing.pid
         }
-        let started = Bucket.start(on: process.node, parent: process, options: .monitor)
+        let store = BucketStore(state: .map(TermMap()))
+        let started = Bucket.start(on: process.node, store: store, parent: process, options: .monitor)
         let (pid, monitor) = (started.pid, started.monitor ?? process.node.monitor(process, started.pid))
         names[monitor] = name
-        table.insert(name, BucketTable.Entry(pid: pid, monitor: monitor))
+        table.insert(name, BucketTable.Entry(pid: pid, monitor: monitor, store: store))
         return pid
     }
 }

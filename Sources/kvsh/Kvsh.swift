@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KVServer
 import KVShell
 import NodeRuntime
 #if canImport(Glibc)
@@ -35,6 +36,14 @@ struct Kvsh: AsyncParsableCommand {
         valueName: "file"))
     var routingTable: String?
 
+    @Option(help: ArgumentHelp(
+        "Serve the KV text protocol on this TCP port (also: PORT). Debug logging of connections: KVSH_LOG=debug.",
+        valueName: "port"))
+    var port: Int?
+
+    @Flag(help: "Run the node as a service: no prompt, logs on stderr, until SIGTERM or SIGINT.")
+    var noShell = false
+
     @Flag(help: "Print each input line after its prompt, so piped input reads like a transcript.")
     var echo = false
 
@@ -44,15 +53,27 @@ struct Kvsh: AsyncParsableCommand {
     @Flag(help: "Print results without colours, even on a terminal.")
     var noColor = false
 
+    /// `kvsh epmd ...` goes straight to the port mapper: its `--port` is its own, not the text
+    /// server's `--port`, which the parser would otherwise give the root command.
+    static func main() async {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == PortMapperCommand.configuration.commandName {
+            await PortMapperCommand.main(Array(arguments.dropFirst()))
+        } else {
+            await main(arguments)
+        }
+    }
+
     /// The node name from `--sname`/`--name`, set by `validate()`.
     private var nodeName: String?
 
     private enum CodingKeys: String, CodingKey {
-        case sname, name, cookie, ticktime, routingTable, echo, noHistory, noColor
+        case sname, name, cookie, ticktime, routingTable, port, noShell, echo, noHistory, noColor
     }
 
     mutating func validate() throws {
         if ticktime < 1 { throw ValidationError("--ticktime must be at least 1 second") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535") }
         if sname != nil && name != nil {
             throw ValidationError("--sname and --name cannot be used together")
         }
@@ -75,11 +96,18 @@ struct Kvsh: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let evaluator = makeEvaluator(node: node, colors: interactive && !noColor)
+        let server: KVServer?
         do {
             try await configureRoutingTable(evaluator)
+            server = try await startServer(evaluator)
         } catch {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             throw ExitCode(1)
+        }
+        if noShell {
+            await ServiceMode.waitForTermination()
+            await server?.stop()
+            return
         }
         let interrupts = SignalInterrupts()
         let prompt = Prompt(nodeName: nodeName)
@@ -96,6 +124,17 @@ struct Kvsh: AsyncParsableCommand {
                 prompt: prompt, echo: echo, interrupts: interrupts)
             await session.run()
         }
+    }
+
+    /// Starts the text server when a port is given (`--port`, `PORT`).
+    private func startServer(_ evaluator: InterpreterEvaluator) async throws(NodeStartup.Failure) -> KVServer? {
+        guard let port = try ServiceMode.port(option: port) else { return nil }
+        guard let application = evaluator.shell.interpreter.kv else {
+            throw NodeStartup.Failure(description: "kvsh: the KV application is not running, so there is nothing to serve")
+        }
+        let server = try await ServiceMode.startServer(application, port: port)
+        if noShell { ServiceMode.logLine("[info] KVServer: accepting connections on port \(server.port)") }
+        return server
     }
 
     /// Sets the routing table from `--routing-table FILE`, else from `KV_ROUTING_TABLE`; a table

@@ -1,0 +1,66 @@
+import ETF
+import KV
+import NodeRuntime
+
+/// The process every kvsh node with a text server registers, so a command routed here costs one
+/// request and one reply instead of the guide's task spawn and two remote calls: another node's
+/// server sends it a run of lines for buckets this node owns, and it answers each line as this
+/// node's own text server would, in order.
+///
+/// Messages: the call `{:run, [line]}` (lines as binaries, without their line endings), answered
+/// `{:ok, [reply]}` (each reply the bytes the server writes, `\r\n` included); and the message
+/// `{:runs, pid, ref, [[line]]}` from a `CommandForwarder`, answered `{ref, [[reply]]}`. A BEAM node running
+/// the guide's application has no such process; callers then take the guide's path
+/// (`CommandExecutor`).
+enum CommandServer {
+    static let name = Atom("Elixir.KVServer.CommandServer")
+    static let run = Atom("run")
+
+    /// Starts and registers the command server on the application's node.
+    /// - Throws: `RegistrationError` when the name is taken (a server already runs there).
+    static func start(for application: KVApplication) throws {
+        let node = application.node
+        let pid = node.spawn { process in
+            try await serve(application, in: process)
+        }.pid
+        do {
+            try node.register(name, pid)
+        } catch {
+            node.exit(pid, reason: .atom(.kill), from: pid)
+            throw error
+        }
+    }
+
+    private static func serve(_ application: KVApplication, in process: Process) async throws {
+        while true {
+            guard let message = try await process.receive() else { continue }
+            if case .tuple(let parts) = message, parts.count == 4, parts[0] == .atom(CommandForwarder.runs),
+               case .pid(let sender) = parts[1], let runs = parts[3].properList {
+                var results: [Term] = []
+                for run in runs { results.append(await answer(run, of: application, in: process)) }
+                process.node.send(.tuple([parts[2], .list(results)]), to: sender)
+                continue
+            }
+            guard let call = GenServer.call(in: message) else { continue }
+            guard case .tuple(let parts) = call.request, parts.count == 2, parts[0] == .atom(run),
+                  parts[1].properList != nil else {
+                GenServer.reply(to: call.from, .tuple([.error, .tuple([.atom("bad_call"), call.request])]), by: process)
+                continue
+            }
+            GenServer.reply(to: call.from, .tuple([.ok, await answer(parts[1], of: application, in: process)]), by: process)
+        }
+    }
+
+    /// The replies to a list of lines, as a list of binaries.
+    private static func answer(_ lines: Term, of application: KVApplication, in process: Process) async -> Term {
+        var replies: [Term] = []
+        for line in lines.properList ?? [] {
+            guard case .binary(let bytes) = line else {
+                replies.append(.binary(KVApplication.CommandReply.unknownCommand.bytes))
+                continue
+            }
+            replies.append(.binary(await CommandExecutor.runHere(Command(parsing: bytes), of: application, in: process)))
+        }
+        return .list(replies)
+    }
+}
