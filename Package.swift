@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// Layers point one way: kvsh → {KVShell → Interpreter → {ElixirSyntax, KV → NodeRuntime}, Distribution → {NodeRuntime, EPMD}} → ETF.
+/// Layers point one way: kvsh → {KVShell → Interpreter → {ElixirSyntax, KV → NodeRuntime}, KVServer → KV, Distribution → {NodeRuntime, EPMD}} → ETF.
 /// The node core (NodeRuntime) declares what it needs of distribution; Distribution implements it
 /// with the real wire protocol, and the kvsh executable plugs one into the other.
 let package = Package(
