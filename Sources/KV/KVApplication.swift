@@ -26,7 +26,7 @@ public final class KVApplication: Sendable {
         if let holder = node.whereis(routerTasks) { throw .nameTaken(routerTasks, by: holder) }
         let registry = try Registry.start(on: node, groupLeader: groupLeader)
         do {
-            try TaskSupervisor.start(on: node, name: routerTasks)
+            _ = try TaskSupervisor.start(on: node, name: routerTasks)
         } catch {
             guard case let .alreadyStarted(name, holder) = error else { throw .nameTaken(routerTasks, by: nil) }
             throw .nameTaken(name, by: holder)
