@@ -17,6 +17,7 @@ import NodeRuntime
 ///   - `genserver`: `GenServer.call({KV.Registry, peer}, {:lookup, "nosuchbucket"})`,
 ///   - `rpc`: `:rpc.call(peer, Kernel, :node, [])`,
 ///   - `task`: `Task.Supervisor.async({KV.RouterTasks, peer}, Kernel, :node, []) |> Task.await()`.
+/// SCHEDULERS runs processes on that many scheduler threads instead of the network thread.
 /// A name without `@` gets this machine's short host name. Both sides need the same cookie
 /// (COOKIE, default `callbench`) and a port mapper on ERL_EPMD_PORT; this program never starts one.
 
@@ -47,7 +48,8 @@ func startNode(_ name: String) async throws -> DistributedNode {
     let port = PortMapper.defaultPort(environment: environment)
     return try await DistributedNode.start(
         name: Atom(fullName(name)), cookie: environment["COOKIE"] ?? "callbench",
-        settings: DistributionSettings(portMapperPort: port)
+        settings: DistributionSettings(portMapperPort: port),
+        scheduler: environment["SCHEDULERS"].flatMap { Int($0) }.map { Scheduler(threads: $0) }
     ) { port in
         throw PortMapperError.unreachable(host: "localhost", port: port)
     }
