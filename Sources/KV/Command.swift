@@ -14,12 +14,32 @@ public enum Command: Equatable, Sendable {
     ///   the wrong number of words, lowercase verbs.
     public init?(parsing line: some Collection<UInt8>) {
         let words = Self.words(line)
-        switch (words.first.map { String(decoding: $0, as: UTF8.self) } ?? "", words.count) {
-        case ("CREATE", 2): self = .create(bucket: words[1])
-        case ("GET", 3): self = .get(bucket: words[1], key: words[2])
-        case ("PUT", 4): self = .put(bucket: words[1], key: words[2], value: words[3])
-        case ("DELETE", 3): self = .delete(bucket: words[1], key: words[2])
+        guard let verb = words.first.flatMap(Verb.init) else { return nil }
+        switch (verb, words.count) {
+        case (.create, 2): self = .create(bucket: words[1])
+        case (.get, 3): self = .get(bucket: words[1], key: words[2])
+        case (.put, 4): self = .put(bucket: words[1], key: words[2], value: words[3])
+        case (.delete, 3): self = .delete(bucket: words[1], key: words[2])
         default: return nil
+        }
+    }
+
+    /// The protocol's verbs, matched as bytes: no string is made for a line's first word.
+    private enum Verb {
+        case create, get, put, delete
+
+        init?(_ word: [UInt8]) {
+            if word.elementsEqual("CREATE".utf8) {
+                self = .create
+            } else if word.elementsEqual("GET".utf8) {
+                self = .get
+            } else if word.elementsEqual("PUT".utf8) {
+                self = .put
+            } else if word.elementsEqual("DELETE".utf8) {
+                self = .delete
+            } else {
+                return nil
+            }
         }
     }
 
@@ -33,9 +53,8 @@ public enum Command: Equatable, Sendable {
     /// True when `line` starts with one of the protocol's verbs followed by a space: how the shell
     /// tells a bucket command from an Elixir expression (`GET` alone is an alias, `GET x y` is not Elixir).
     public static func looksLikeCommand(_ line: some Collection<UInt8>) -> Bool {
-        guard let verb = words(line).first else { return false }
-        return ["CREATE", "GET", "PUT", "DELETE"].contains(String(decoding: verb, as: UTF8.self))
-            && words(line).count > 1
+        let words = words(line)
+        return words.count > 1 && Verb(words[0]) != nil
     }
 
     private static func words(_ line: some Collection<UInt8>) -> [[UInt8]] {

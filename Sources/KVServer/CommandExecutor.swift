@@ -52,7 +52,7 @@ final class CommandExecutor: Sendable {
             complete(id, .failed(reason: .atom("timeout")))
         }
         promise.futureResult.whenComplete { _ in timeout.cancel() }
-        let message = Term.tuple([.atom(CommandServer.run), .int(id), .list(lines.map(Term.binary))])
+        let message = Term.tuple([.atom(CommandForwarder.run), .int(id), .list(lines.map(Term.binary))])
         let node = application.node
         forwarders.withLock { table in
             let pid = table[owner] ?? startForwarder(for: owner, in: &table)

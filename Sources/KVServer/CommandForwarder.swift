@@ -12,6 +12,7 @@ import NodeRuntime
 /// delivers them; each run's replies go back to its connection by id.
 enum CommandForwarder {
     static let runs = Atom("runs")
+    static let run = Atom("run")
 
     /// What became of a run sent here.
     enum Outcome: Sendable {
@@ -70,7 +71,7 @@ enum CommandForwarder {
 
     /// `{:run, id, [line]}`, the message a connection sends through `CommandExecutor.submit`.
     static func run(in message: Term) -> (Int, [Term])? {
-        guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom(CommandServer.run),
+        guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom(CommandForwarder.run),
               case .int(let id) = parts[1], let lines = parts[2].properList else { return nil }
         return (id, lines)
     }

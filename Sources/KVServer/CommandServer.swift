@@ -7,14 +7,13 @@ import NodeRuntime
 /// server sends it a run of lines for buckets this node owns, and it answers each line as this
 /// node's own text server would, in order.
 ///
-/// Messages: the call `{:run, [line]}` (lines as binaries, without their line endings), answered
-/// `{:ok, [reply]}` (each reply the bytes the server writes, `\r\n` included); and the message
-/// `{:runs, pid, ref, [[line]]}` from a `CommandForwarder`, answered `{ref, [[reply]]}`. A BEAM node running
+/// Its one message: `{:runs, pid, ref, [[line]]}` from a `CommandForwarder` (lines as binaries,
+/// without their line endings), answered `{ref, [[reply]]}` (each reply the bytes the server
+/// writes, `\r\n` included); anything else is dropped. A BEAM node running
 /// the guide's application has no such process; callers then take the guide's path
 /// (`CommandExecutor`).
 enum CommandServer {
     static let name = Atom("Elixir.KVServer.CommandServer")
-    static let run = Atom("run")
 
     /// Starts and registers the command server on the application's node.
     /// - Throws: `RegistrationError` when the name is taken (a server already runs there).
@@ -33,21 +32,12 @@ enum CommandServer {
 
     private static func serve(_ application: KVApplication, in process: Process) async throws {
         while true {
-            guard let message = try await process.receive() else { continue }
-            if case .tuple(let parts) = message, parts.count == 4, parts[0] == .atom(CommandForwarder.runs),
-               case .pid(let sender) = parts[1], let runs = parts[3].properList {
-                var results: [Term] = []
-                for run in runs { results.append(await answer(run, of: application, in: process)) }
-                process.node.send(.tuple([parts[2], .list(results)]), to: sender)
-                continue
-            }
-            guard let call = GenServer.call(in: message) else { continue }
-            guard case .tuple(let parts) = call.request, parts.count == 2, parts[0] == .atom(run),
-                  parts[1].properList != nil else {
-                GenServer.reply(to: call.from, .tuple([.error, .tuple([.atom("bad_call"), call.request])]), by: process)
-                continue
-            }
-            GenServer.reply(to: call.from, .tuple([.ok, await answer(parts[1], of: application, in: process)]), by: process)
+            guard let message = try await process.receive(),
+                  case .tuple(let parts) = message, parts.count == 4, parts[0] == .atom(CommandForwarder.runs),
+                  case .pid(let sender) = parts[1], let runs = parts[3].properList else { continue }
+            var results: [Term] = []
+            for run in runs { results.append(await answer(run, of: application, in: process)) }
+            process.node.send(.tuple([parts[2], .list(results)]), to: sender)
         }
     }
 

@@ -24,22 +24,27 @@ public struct InterpreterEvaluator: ShellEvaluator {
     }
 
     public func evaluate(_ quoted: Term, source: String, line: Int) async -> EvaluationOutcome {
-        switch await shell.evaluate(quoted, line: line) {
-        case .value(let value): .value(value == IExHelpers.dontDisplayResult ? "" : value.inspectAsIExResult(options))
-        // iex ends an error without a stacktrace line with an empty line.
-        case .error(let text): .error(text.contains("\n    ") ? text : text + "\n")
-        case .restarted(let text): .shellRestarted(text + "\n")
+        outcome(await shell.evaluate(quoted, line: line)) { value in
+            value == IExHelpers.dontDisplayResult ? "" : value.inspectAsIExResult(options)
         }
     }
 
     public func run(_ command: Command?) async -> EvaluationOutcome {
         guard let command else { return .value(Self.lines(KVApplication.CommandReply.unknownCommand.bytes)) }
-        switch await shell.run({ context in .binary(try await context.interpreter.run(command, in: context).bytes) }) {
-        case .value(let reply):
-            guard case .binary(let bytes) = reply else { return .value(reply.inspect()) }
-            return .value(Self.lines(bytes))
-        case .error(let text): return .error(text.contains("\n    ") ? text : text + "\n")
-        case .restarted(let text): return .shellRestarted(text + "\n")
+        let reply = await shell.run { context in .binary(try await context.interpreter.run(command, in: context).bytes) }
+        return outcome(reply) { value in
+            guard case .binary(let bytes) = value else { return value.inspect() }
+            return Self.lines(bytes)
+        }
+    }
+
+    /// What the shell prints for an evaluation's outcome, the value shown by `show`.
+    private func outcome(_ result: Shell.Outcome, show: (Term) -> String) -> EvaluationOutcome {
+        switch result {
+        case .value(let value): .value(show(value))
+        // iex ends an error without a stacktrace line with an empty line.
+        case .error(let text): .error(text.contains("\n    ") ? text : text + "\n")
+        case .restarted(let text): .shellRestarted(text + "\n")
         }
     }
 
