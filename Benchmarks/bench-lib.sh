@@ -108,3 +108,7 @@ stop_servers() {
 
 # result_field NAME LINE: the value of NAME in a `name=value ...` line (load.py's and LoadGen's).
 result_field() { tr ' ' '\n' <<<"$2" | awk -F= -v n="$1" '$1 == n { print $2 }'; }
+
+# The BEAM-client tables: a BEAM node's figures with a kvsh peer against those with a BEAM peer.
+mixed_header() { printf '%-52s %12s %12s %8s\n' figure BEAM→kvsh BEAM→BEAM 'ratio*'; }
+mixed_footer() { echo "* higher is better for kvsh as the BEAM's peer: BEAM→kvsh over BEAM→BEAM for rates, the inverse for times"; }

@@ -4,7 +4,7 @@ import Testing
 /// The guide's remote tasks between kvsh and a real Elixir 1.14 node, both ways: each side runs
 /// a `KV.RouterTasks` supervisor (kvsh starts its own), and each starts and awaits a task on the other's. Skipped with
 /// a message when `elixir` is not installed.
-@Suite(.serialized, .enabled(if: ElixirNode.path != nil, "elixir is not installed: apt-get install elixir"))
+@Suite(.serialized, .tags(.interop), .enabled(if: ElixirNode.path != nil, "elixir is not installed: apt-get install elixir"))
 struct ElixirTaskInteropTests {
     static let cookie = "kvshtestcookie"
 

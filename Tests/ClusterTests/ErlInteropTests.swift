@@ -5,7 +5,7 @@ import Testing
 /// port mapper (kvsh's own) and shake hands both ways, send both ways, ping, and are both
 /// listed by Erlang's own `epmd -names`. Skipped with a message when `erl` is not installed
 /// (`make test` installs it).
-@Suite(.serialized, .enabled(if: Erl.path != nil, "erl is not installed: apt-get install erlang-nox (make test does)"))
+@Suite(.serialized, .tags(.interop), .enabled(if: Erl.path != nil, "erl is not installed: apt-get install erlang-nox (make test does)"))
 struct ErlNodeInteropTests {
     static let cookie = "kvshtestcookie"
 
