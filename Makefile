@@ -22,6 +22,7 @@ test-deps:
 	$(call apt_install,$(TEST_PACKAGES))
 
 # The Swift runtime linked in: kvsh starts in about half the time (no shared libraries to load).
+# The benchmarks build with the same flags: with other flags, every module would be rebuilt.
 RELEASE := -c release --static-swift-stdlib
 
 build: deps
@@ -41,10 +42,10 @@ test: test-deps
 
 bench: deps
 	$(SWIFT) build $(RELEASE) --product kvsh
-	$(SWIFT) build -c release --product RuntimeBench
-	$(SWIFT) build -c release --product DistBench
-	$(SWIFT) build -c release --product CallBench
-	$(SWIFT) build -c release --product LoadGen
+	$(SWIFT) build $(RELEASE) --product RuntimeBench
+	$(SWIFT) build $(RELEASE) --product DistBench
+	$(SWIFT) build $(RELEASE) --product CallBench
+	$(SWIFT) build $(RELEASE) --product LoadGen
 	Benchmarks/run-runtime-bench .build/release/RuntimeBench
 	Benchmarks/run-dist-bench .build/release/kvsh .build/release/DistBench
 	Benchmarks/run-call-bench .build/release/kvsh .build/release/CallBench

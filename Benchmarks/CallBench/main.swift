@@ -17,6 +17,7 @@ import NodeRuntime
 ///   - `genserver`: `GenServer.call({KV.Registry, peer}, {:lookup, "nosuchbucket"})`,
 ///   - `rpc`: `:rpc.call(peer, Kernel, :node, [])`,
 ///   - `task`: `Task.Supervisor.async({KV.RouterTasks, peer}, Kernel, :node, []) |> Task.await()`.
+/// KINDS (comma-separated, default all three) picks some of them, e.g. to profile one path.
 /// SCHEDULERS runs processes on that many scheduler threads instead of the network thread.
 /// A name without `@` gets this machine's short host name. Both sides need the same cookie
 /// (COOKIE, default `callbench`) and a port mapper on ERL_EPMD_PORT; this program never starts one.
@@ -84,7 +85,8 @@ func client(_ interpreter: Interpreter, peer: Atom) async throws {
             return try await interpreter.call(Atom("Elixir.Task"), Atom("await"), [task], context)
         }),
     ]
-    for (kind, call) in kinds {
+    let chosen = environment["KINDS"].map { Set($0.split(separator: ",").map(String.init)) }
+    for (kind, call) in kinds where chosen?.contains(kind) ?? true {
         for callers in [1, 8] {
             let (perSecond, meanMicroseconds) = try await measure(call, callers: callers, interpreter)
             print("\(kind)_\(callers)_per_s \(Int(perSecond))")

@@ -44,6 +44,11 @@ final class BusyWait: Sendable {
         if pending.subtract(1, ordering: .relaxed).newValue == 0 { queueSpin() }
     }
 
+    /// More than the one piece of work asking is queued on the loop.
+    var hasOtherQueuedWork: Bool {
+        pending.load(ordering: .relaxed) > 1
+    }
+
     /// Something happened on the loop that may be answered soon (a read that woke nobody here).
     func activity() {
         if pending.load(ordering: .relaxed) == 0 { queueSpin() }

@@ -80,16 +80,26 @@ final class Connection: Sendable {
         case .flush:
             let busyWait = kernel.busyWait
             busyWait.workQueued()
-            channel.eventLoop.execute {
-                self.flush()
-                busyWait.workDone()
-            }
+            channel.eventLoop.execute { self.flushBehindQueuedWork(busyWait, deferred: false) }
         case .overflow:
             kernel.node.log("[error] ** Node \(channel.remoteAddress.map { "\($0)" } ?? "?") does not read what we send; closing the connection **")
             close()
         case .none:
             break
         }
+    }
+
+    /// Writes what waits once the work queued on the loop ahead of it has run, so that frames
+    /// those jobs add go out in the same write: a spawn request's reply and, right behind it, the
+    /// spawned process's exit (an rpc's whole answer) become one write and one read for the peer
+    /// instead of two. Deferred once only, so a busy loop cannot hold frames back for long.
+    private func flushBehindQueuedWork(_ busyWait: BusyWait, deferred: Bool) {
+        if !deferred, busyWait.hasOtherQueuedWork {
+            channel.eventLoop.execute { self.flushBehindQueuedWork(busyWait, deferred: true) }
+            return
+        }
+        flush()
+        busyWait.workDone()
     }
 
     /// Writes what waits, unless the socket is full.

@@ -25,7 +25,10 @@ public struct Atom: Hashable, Sendable {
     /// - Throws: `AtomTableError`, `.tableFull` carrying the bound that applied.
     public static func intern(_ text: String, tableLimit: Int) throws(AtomTableError) -> Atom {
         let limit = min(tableLimit, Atom.tableLimit)
-        guard text.unicodeScalars.count <= Atom.maxLength else { throw .tooLong(text.unicodeScalars.count) }
+        // No more bytes than the limit means no more characters: most atoms skip the count.
+        guard text.utf8.count <= Atom.maxLength || text.unicodeScalars.count <= Atom.maxLength else {
+            throw .tooLong(text.unicodeScalars.count)
+        }
         guard let index = AtomTable.shared.withLock({ $0.index(of: text, limit: limit) }) else {
             throw .tableFull(limit: limit)
         }
