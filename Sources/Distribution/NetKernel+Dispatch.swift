@@ -46,6 +46,13 @@ extension NetKernel {
         }
     }
 
+    /// A signal whose term kvsh could not hold: a spawn request is refused with `:system_limit`
+    /// (its requester waits for an answer); anything else is dropped.
+    func refuseTooDeep(_ message: ControlMessage, over connection: Connection) {
+        guard case let .spawnRequest(id, from, _, _, _, _, _, _) = message else { return }
+        connection.send(.spawnReply(id: id, to: from, flags: [], result: .atom("system_limit")))
+    }
+
     private func local(_ pid: Pid, _ action: () -> Void) {
         if node.isLocal(pid) { action() }
     }

@@ -308,6 +308,8 @@ public final class NetKernel: RemoteSignalRouter {
             return waiters
         }
         guard let waiters else { return false }
+        // Before any frame of the connection is dispatched: `global` hears of the node first.
+        if peer.flags.contains(.published) { tellGlobal("nodeup", peer.name) }
         for waiter in waiters { waiter.resume(returning: true) }
         return true
     }
@@ -329,6 +331,7 @@ public final class NetKernel: RemoteSignalRouter {
                 return table.nodeMonitors.removeValue(forKey: peer) ?? []
             }
             node.connectionLost(to: peer)
+            tellGlobal("nodedown", peer)
             for pid in monitors { node.send(.tuple([.atom("nodedown"), .atom(peer)]), to: pid) }
         } else if gaveWay {
             group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
@@ -348,6 +351,12 @@ public final class NetKernel: RemoteSignalRouter {
         } else {
             attemptFailed(peer, attempt: connection.attempt)
         }
+    }
+
+    /// `global` watches connections as OTP's does through `net_kernel:monitor_nodes/1`; hidden
+    /// nodes are not its business.
+    private func tellGlobal(_ event: String, _ peer: Atom) {
+        if let server = node.whereis(GlobalNameServer.name) { node.send(.tuple([.atom(event), .atom(peer)]), to: server) }
     }
 
     private func attemptFailed(_ target: Atom, attempt: Int) {
