@@ -125,7 +125,7 @@ struct GlobalNameServer {
             }
             deleteLock(resource, requester: requester, holder: caller)
             reply(to: from, .true)
-        case ("register", 5), ("register_ext", 6):
+        case ("register", 4), ("register_ext", 5):
             // Another node registers a global name: kvsh keeps no name table, but the
             // registrar waits for every node's yes.
             reply(to: from, .atom("yes"))
