@@ -30,6 +30,7 @@ extension NetKernel {
         case let .monitor(from, target, ref):
             monitorRequest(from: from, target: target, ref: ref, over: connection)
         case let .demonitor(from, target, ref):
+            noteNameMonitor(ref, name: nil)
             if let pid = resolve(target) { node.signal(pid, .demonitor(from: from, ref: ref)) }
         case let .monitorExit(target, to, ref, reason):
             let watched: Term = switch target {
@@ -70,6 +71,7 @@ extension NetKernel {
             connection.send(.monitorExit(target: target, to: from, ref: ref, reason: .atom(.noproc)))
             return
         }
+        if case .name(let name) = target { noteNameMonitor(ref, name: name) }
         node.signal(pid, .monitor(from: from, ref: ref))
     }
 
