@@ -12,9 +12,10 @@ import NodeRuntime
 /// held for that very session, then both sides `exchange` name tables and send `resolved`.
 /// A session's tags tell its messages from those of an older session with the same node.
 ///
-/// Not done here: `prevent_overlapping_partitions` (`lost_connection` reports and
-/// `remove_connection` requests are ignored, as with that flag false on a BEAM node), and this
-/// node locks only itself for a session (a BEAM locker also locks the nodes its side already knows).
+/// Not done here: this node does not police partitions itself (it ignores `lost_connection`
+/// reports, as a BEAM node with `prevent_overlapping_partitions` false does, but obeys a BEAM
+/// node's `remove_connection`), and it locks only itself for a session (a BEAM locker also
+/// locks the nodes its side already knows).
 struct GlobalNameServer {
     static let name = Atom("global_name_server")
     /// The newest protocol version, the one OTP 25 speaks.
@@ -158,9 +159,14 @@ struct GlobalNameServer {
         case ("cancel_connect", 3):
             guard case .atom(let peer) = parts[1] else { return unexpected("handle_info", message) }
             if sessions[peer]?.tag == parts[2] { restart(peer) }
-        case ("lost_connection", 5), ("remove_connection", 2):
-            // prevent_overlapping_partitions is not implemented: see the type's comment.
+        case ("extra_nodedown", 2):
+            if case .atom(let peer) = parts[1] { nodeDown(peer) }
+        case ("lost_connection", 5):
+            // This node does not police partitions itself: see the type's comment.
             break
+        case ("remove_connection", 2):
+            guard case .atom(let peer) = parts[1] else { return unexpected("handle_info", message) }
+            removeConnection(to: peer)
         case (Atom.down.text, 5):
             if case .reference(let ref) = parts[1] { holderDied(ref) }
         default:
@@ -192,6 +198,16 @@ struct GlobalNameServer {
         sessions[peer] = nil
         known[peer] = nil
         synced.removeAll { $0 == peer }
+    }
+
+    /// A BEAM node that lost its connection to a node we share asks us to drop ours to it, so
+    /// that no node is in two partitions (OTP's `prevent_overlapping_partitions`). Its `global`
+    /// has stopped counting us; left up, our connection would make its `:global.sync()` wait.
+    private mutating func removeConnection(to peer: Atom) {
+        guard known[peer] != nil || sessions[peer] != nil else { return }
+        nodeDown(peer)
+        guard node.remoteRouter?.disconnect(peer) == true else { return }
+        node.log("[warning] 'global' at node \(Term.atom(node.name).inspect()) disconnected node \(Term.atom(peer).inspect()) in order to prevent overlapping partitions")
     }
 
     /// The peer opens its side of the session. One that comes before our `nodeup` opens ours.
@@ -311,6 +327,7 @@ struct GlobalNameServer {
                         toName: Self.name, on: other, from: me)
                 } else {
                     localNode.log("[warning] 'global' at \(local.text) failed to connect to \(other.text)")
+                    localNode.send(.tuple([.atom("extra_nodedown"), .atom(other)]), to: me)
                 }
             }
         }
