@@ -107,4 +107,57 @@ struct GlobalInteropTests {
         try await kv.enter("send({:gtest, :\"gtwo@\(host)\"}, :stop)", lines: 1)
         try await BEAMProcess.waitForOutput(two, "final nodes")
     }
+    /// kvsh leaves one BEAM node of a pair: the other asks kvsh to drop its connection too
+    /// (`remove_connection`, OTP 25's guard against overlapping partitions) and kvsh does, as
+    /// a BEAM node does. Reconnected, everyone syncs again.
+    @Test func aDisconnectFollowsOTPsPartitionGuardAndAReconnectResyncs() async throws {
+        let mapper = try PortMapperProcess()
+        let host = Build.shortHostName
+        let kv = try await PeerNode("gre", mapper: mapper, cookie: Self.cookie)
+        // Each syncs when told and prints `LABEL sync ok NODES`.
+        let script = """
+            register(gtest, self()),
+            spawn(fun() -> timer:sleep(40000), halt() end),
+            Sync = fun(L) ->
+                Self = self(),
+                spawn(fun() -> Self ! {synced, global:sync()} end),
+                receive {synced, ok} -> io:format("~s sync ok ~p~n", [L, lists:sort(nodes())])
+                after 5000 -> io:format("~s sync timeout ~p~n", [L, lists:sort(nodes())]) end
+            end,
+            io:format("ready~n"),
+            (fun Loop() -> receive {sync, L} -> Sync(L), Loop(); stop -> halt() end end)().
+            """
+        let one = try Erl.start(sname: "greone", mapper: mapper, cookie: Self.cookie, eval: script)
+        defer { one.0.terminate() }
+        let two = try Erl.start(sname: "gretwo", mapper: mapper, cookie: Self.cookie, eval: script)
+        defer { two.0.terminate() }
+        try await BEAMProcess.waitForOutput(one, "ready")
+        try await BEAMProcess.waitForOutput(two, "ready")
+        let (nodeOne, nodeTwo) = (":\"greone@\(host)\"", ":\"gretwo@\(host)\"")
+        let bothSync = { (label: String) in
+            "send({:gtest, \(nodeOne)}, {:sync, \"\(label)\"}); send({:gtest, \(nodeTwo)}, {:sync, \"\(label)\"})"
+        }
+        #expect(try await kv.enter("Node.connect(\(nodeOne)) and Node.connect(\(nodeTwo))", lines: 1) == "true")
+        try await kv.enter(bothSync("first"), lines: 1)
+        try await BEAMProcess.waitForOutput(one, "first sync")
+        try await BEAMProcess.waitForOutput(two, "first sync")
+
+        #expect(try await kv.enter("Node.disconnect(\(nodeOne))", lines: 1) == "true")
+        let guardLine = "[warning] 'global' at node :gre@\(host) disconnected node :gretwo@\(host) in order to prevent overlapping partitions"
+        for _ in 0..<200 where !kv.transcript.contains(guardLine) { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(kv.transcript.contains(guardLine))
+        let left = try await kv.enter("Node.list()", lines: 1)
+        #expect(left.hasSuffix("[]"), "Node.list() printed \(left)")
+
+        #expect(try await kv.enter("Node.connect(\(nodeOne))", lines: 1) == "true")
+        try await kv.enter(bothSync("second"), lines: 1)
+        try await BEAMProcess.waitForOutput(one, "second sync")
+        try await BEAMProcess.waitForOutput(two, "second sync")
+        #expect(one.1.text.withLock { $0 }.contains("second sync ok \(Self.nodeList("gre", "gretwo", host: host))"))
+        #expect(two.1.text.withLock { $0 }.contains("second sync ok \(Self.nodeList("gre", "greone", host: host))"))
+        #expect(try await kv.enter("Node.list()", lines: 1) == "[:greone@\(host), :gretwo@\(host)]")
+        try await kv.enter("send({:gtest, \(nodeOne)}, :stop); send({:gtest, \(nodeTwo)}, :stop)", lines: 1)
+        _ = try await one.0.exit()
+        _ = try await two.0.exit()
+    }
 }
