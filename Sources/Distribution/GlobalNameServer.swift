@@ -98,8 +98,7 @@ struct GlobalNameServer {
             guard case .atom(let peer) = parts[1] else { return unexpected("handle_cast", request) }
             resolved(peer, peerKnown: parts[3], tag: parts[6])
         case ("new_nodes", 6):
-            guard case .atom(let peer) = parts[1] else { return unexpected("handle_cast", request) }
-            newNodes(Self.nodes(in: parts[4]), from: peer)
+            newNodes(Self.nodes(in: parts[4]))
         case ("in_sync", 3):
             guard case .atom(let peer) = parts[1] else { return unexpected("handle_cast", request) }
             inSync(peer)
@@ -301,7 +300,7 @@ struct GlobalNameServer {
     }
 
     /// A synced node introduces nodes it has just synced with.
-    private mutating func newNodes(_ nodes: [(Atom, Int)], from peer: Atom) {
+    private mutating func newNodes(_ nodes: [(Atom, Int)]) {
         let added = nodes.filter { $0.0 != node.name && known[$0.0] == nil }
         for (other, version) in added { known[other] = version }
         syncOthers(added.map(\.0))
