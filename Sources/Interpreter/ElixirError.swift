@@ -158,8 +158,9 @@ extension ElixirError {
         case "FunctionClauseError":
             return "no function clause matching in \(name(field("module"))).\(field("function").atomValue?.text ?? "")/\(show(field("arity")))"
         case "UndefinedFunctionError":
-            let call = "\(name(field("module"))).\(field("function").atomValue?.text ?? "")/\(show(field("arity")))"
+            // Elixir's exception for an `:undef` whose stack top is not a call (a fun's).
             if field("module") == .nil { return "undefined function" }
+            let call = "\(name(field("module"))).\(field("function").atomValue?.text ?? "")/\(show(field("arity")))"
             if field("reason") == .atom("module_not_available") {
                 return "function \(call) is undefined (module \(name(field("module"))) is not available)"
             }

@@ -214,7 +214,8 @@ extension ElixirError {
     ///
     /// For a fun of another node that this one cannot run, the BEAM's reason, with the fun's
     /// call on top of the stack for `:undef` and `:erlang.apply/2` under it, except when the
-    /// apply is a spawned process's `initialCall` (the BEAM's stack then has no apply frame).
+    /// apply is a spawned process's `initialCall`: the BEAM's stack then has no apply frame, and
+    /// for `:badfun` the frame of `error_handler` that raised it (its location left out).
     func erlangError(
         calling module: Atom, _ function: Atom, _ arguments: [Term], initialCall: Bool = false
     ) -> (reason: Term, stack: Term) {
