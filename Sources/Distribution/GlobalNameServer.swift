@@ -149,7 +149,10 @@ struct GlobalNameServer {
         }
         switch (tag.text, parts.count) {
         case ("nodeup", 2):
-            if case .atom(let peer) = parts[1] { nodeUp(peer) }
+            // A new connection: a session left from one it replaced is void.
+            guard case .atom(let peer) = parts[1] else { return unexpected("handle_info", message) }
+            sessions[peer] = nil
+            nodeUp(peer)
         case ("nodedown", 2):
             if case .atom(let peer) = parts[1] { nodeDown(peer) }
         case ("init_connect_ack", 4):

@@ -330,15 +330,20 @@ public final class NetKernel: RemoteSignalRouter {
     func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false, accepted: Bool = false) {
         guard let peer else { return }
         if wasUp {
-            let monitors: [Pid] = table.withLock { table in
+            let (monitors, wasCurrent): ([Pid], Bool) = table.withLock { table in
+                var wasCurrent = false
                 if case .up(let current) = table.entries[peer], current === connection {
                     table.entries[peer] = nil
+                    wasCurrent = true
                 }
-                return table.nodeMonitors.removeValue(forKey: peer) ?? []
+                return (table.nodeMonitors.removeValue(forKey: peer) ?? [], wasCurrent)
             }
             node.connectionLost(to: peer)
-            nameMonitors.withLock { monitors in monitors = monitors.filter { $0.key.node != peer } }
-            tellGlobal("nodedown", peer)
+            // A stale connection that a new one replaced: what the new one set up stays.
+            if wasCurrent {
+                nameMonitors.withLock { monitors in monitors = monitors.filter { $0.key.node != peer } }
+                tellGlobal("nodedown", peer)
+            }
             for pid in monitors { node.send(.tuple([.atom("nodedown"), .atom(peer)]), to: pid) }
         } else if gaveWay {
             group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
