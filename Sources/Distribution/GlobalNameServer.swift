@@ -83,7 +83,7 @@ struct GlobalNameServer {
         switch (tag.text, parts.count) {
         case ("init_connect", 4):
             guard case .atom(let peer) = parts[2] else { return unexpected("handle_cast", request) }
-            initConnect(from: peer, version: parts[1], locker: parts[3])
+            initConnect(from: peer, version: parts[1])
         case ("lock_set", 5):
             guard case .pid(let locker) = parts[1] else { return unexpected("handle_cast", request) }
             lockSet(by: locker, isSet: parts[2] == .true, tag: parts[4])
@@ -213,7 +213,8 @@ struct GlobalNameServer {
     }
 
     /// The peer opens its side of the session. One that comes before our `nodeup` opens ours.
-    private mutating func initConnect(from peer: Atom, version: Term, locker: Term) {
+    /// Its locker's pid comes again in its `lock_set`, where this node needs it.
+    private mutating func initConnect(from peer: Atom, version: Term) {
         guard case .tuple(let versionParts) = version, versionParts.count >= 2,
               case .int(let peerVersion) = versionParts[0], peerVersion >= 6 else {
             node.log("[info] Illegal global protocol version \(version.inspect()) Node: \(Term.atom(peer).inspect())")
