@@ -186,8 +186,13 @@ final class ConnectionHandler: ChannelInboundHandler {
                     break
                 case .body(let body):
                     if isUp {
-                        let message = try ControlMessage.decode(frameBody: body)
-                        kernel.dispatch(message, from: peer!, over: connection)
+                        do {
+                            let message = try ControlMessage.decode(frameBody: body)
+                            kernel.dispatch(message, from: peer!, over: connection)
+                        } catch .payloadTooDeep(let limit, let opcode, let message) {
+                            log("** Dropped a message (control message \(opcode)) from node \(peerDescription): its term nests deeper than \(limit) levels **")
+                            if let message { kernel.refuseTooDeep(message, over: connection) }
+                        }
                     } else if !superseded(context: context) {
                         perform(handshake.receive(Array(buffer: body)), context: context)
                     }

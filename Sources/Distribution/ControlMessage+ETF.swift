@@ -137,7 +137,11 @@ extension ControlMessage {
         case .awaitingPayload(let finish):
             guard end < raw.count else { throw .missingPayload(opcode: fields.opcode) }
             let payload: Term
-            (payload, end) = try decodeTerm(raw, at: end, with: decoder)
+            do {
+                (payload, end) = try decodeTerm(raw, at: end, with: decoder)
+            } catch .badTerm(.nestingTooDeep(let limit, _)) {
+                throw .payloadTooDeep(limit: limit, opcode: fields.opcode, message: try? finish(.emptyList))
+            }
             message = try finish(payload)
         }
         guard end == raw.count else { throw .trailingBytes(count: raw.count - end, opcode: fields.opcode) }

@@ -3,8 +3,8 @@ import ETF
 /// Why a frame or a control message from a peer could not be read.
 ///
 /// Each case carries what was seen, so a log line says what to look at. None of these is
-/// recoverable on the same connection except, at the caller's choice, `unknownControlMessage`
-/// (a newer peer's signal kvsh does not know: log it and drop it).
+/// recoverable on the same connection except `payloadTooDeep` and, at the caller's choice,
+/// `unknownControlMessage` (a newer peer's signal kvsh does not know: log it and drop it).
 public enum DistributionError: Error, Equatable, Sendable {
     /// A length prefix larger than the parser accepts. Checked before anything is allocated.
     /// Probably a peer out of step with the framing, or something that is not Erlang distribution
@@ -29,4 +29,9 @@ public enum DistributionError: Error, Equatable, Sendable {
     /// The control term or the payload is not valid External Term Format. Offsets in the wrapped
     /// error count from the start of the frame body (the 112 byte).
     case badTerm(ETFDecodingError)
+    /// A well-formed message whose payload nests deeper than kvsh's terms can (a BEAM node
+    /// takes 100,000 levels; kvsh's `Term` recurses through nesting). The frame is whole, so
+    /// the connection goes on without it; `message` is the signal with a placeholder payload,
+    /// for an answer where the sender waits for one (a spawn request).
+    case payloadTooDeep(limit: Int, opcode: Int, message: ControlMessage?)
 }

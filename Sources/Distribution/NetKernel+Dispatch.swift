@@ -30,6 +30,7 @@ extension NetKernel {
         case let .monitor(from, target, ref):
             monitorRequest(from: from, target: target, ref: ref, over: connection)
         case let .demonitor(from, target, ref):
+            noteNameMonitor(ref, name: nil)
             if let pid = resolve(target) { node.signal(pid, .demonitor(from: from, ref: ref)) }
         case let .monitorExit(target, to, ref, reason):
             let watched: Term = switch target {
@@ -44,6 +45,13 @@ extension NetKernel {
         case let .spawnReply(id, to, flags, result):
             spawnReplied(id: id, to: to, flags: flags, result: result)
         }
+    }
+
+    /// A signal whose term kvsh could not hold: a spawn request is refused with `:system_limit`
+    /// (its requester waits for an answer); anything else is dropped.
+    func refuseTooDeep(_ message: ControlMessage, over connection: Connection) {
+        guard case let .spawnRequest(id, from, _, _, _, _, _, _) = message else { return }
+        connection.send(.spawnReply(id: id, to: from, flags: [], result: .atom("system_limit")))
     }
 
     private func local(_ pid: Pid, _ action: () -> Void) {
@@ -63,6 +71,7 @@ extension NetKernel {
             connection.send(.monitorExit(target: target, to: from, ref: ref, reason: .atom(.noproc)))
             return
         }
+        if case .name(let name) = target { noteNameMonitor(ref, name: name) }
         node.signal(pid, .monitor(from: from, ref: ref))
     }
 

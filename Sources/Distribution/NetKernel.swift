@@ -20,6 +20,9 @@ public final class NetKernel: RemoteSignalRouter {
     let busyWait: BusyWait
     private let table = Mutex(Table())
     private let nextUnlinkID = Atomic<UInt64>(1)
+    /// Monitors that other nodes set on one of our registered names, by reference: their
+    /// `MONITOR_P_EXIT` names the name, not the pid (`{:DOWN, ref, :process, {name, node}, reason}`).
+    private let nameMonitors = Mutex<[Reference: Atom]>([:])
 
     /// One row per node we have or want a connection to.
     private enum Entry {
@@ -61,7 +64,10 @@ public final class NetKernel: RemoteSignalRouter {
             .unlinkID(id: nextUnlinkID.wrappingAdd(1, ordering: .relaxed).oldValue, from: from, to: pid)
         case let .monitor(from, ref): .monitor(from: from, target: .pid(pid), ref: ref)
         case let .demonitor(from, ref): .demonitor(from: from, target: .pid(pid), ref: ref)
-        case let .down(ref, of, reason): .monitorExit(target: Self.monitorTarget(of), to: pid, ref: ref, reason: reason)
+        case let .down(ref, of, reason):
+            .monitorExit(
+                target: nameMonitors.withLock { $0.removeValue(forKey: ref) }.map(MonitorTarget.name) ?? Self.monitorTarget(of),
+                to: pid, ref: ref, reason: reason)
         case .groupLeader(let leader): .groupLeader(from: leader, to: pid)
         }
         send(message, to: pid.node)
@@ -308,6 +314,8 @@ public final class NetKernel: RemoteSignalRouter {
             return waiters
         }
         guard let waiters else { return false }
+        // Before any frame of the connection is dispatched: `global` hears of the node first.
+        if peer.flags.contains(.published) { tellGlobal("nodeup", peer.name) }
         for waiter in waiters { waiter.resume(returning: true) }
         return true
     }
@@ -322,13 +330,20 @@ public final class NetKernel: RemoteSignalRouter {
     func closed(_ connection: Connection, peer: Atom?, wasUp: Bool, gaveWay: Bool = false, accepted: Bool = false) {
         guard let peer else { return }
         if wasUp {
-            let monitors: [Pid] = table.withLock { table in
+            let (monitors, wasCurrent): ([Pid], Bool) = table.withLock { table in
+                var wasCurrent = false
                 if case .up(let current) = table.entries[peer], current === connection {
                     table.entries[peer] = nil
+                    wasCurrent = true
                 }
-                return table.nodeMonitors.removeValue(forKey: peer) ?? []
+                return (table.nodeMonitors.removeValue(forKey: peer) ?? [], wasCurrent)
             }
             node.connectionLost(to: peer)
+            // A stale connection that a new one replaced: what the new one set up stays.
+            if wasCurrent {
+                nameMonitors.withLock { monitors in monitors = monitors.filter { $0.key.node != peer } }
+                tellGlobal("nodedown", peer)
+            }
             for pid in monitors { node.send(.tuple([.atom("nodedown"), .atom(peer)]), to: pid) }
         } else if gaveWay {
             group.next().scheduleTask(in: .seconds(Int64(settings.setupTimeSeconds))) {
@@ -348,6 +363,17 @@ public final class NetKernel: RemoteSignalRouter {
         } else {
             attemptFailed(peer, attempt: connection.attempt)
         }
+    }
+
+    /// A monitor from `peer`'s process on our registered `name` (nil: the monitor `ref` ended).
+    func noteNameMonitor(_ ref: Reference, name: Atom?) {
+        nameMonitors.withLock { $0[ref] = name }
+    }
+
+    /// `global` watches connections as OTP's does through `net_kernel:monitor_nodes/1`; hidden
+    /// nodes are not its business.
+    private func tellGlobal(_ event: String, _ peer: Atom) {
+        if let server = node.whereis(GlobalNameServer.name) { node.send(.tuple([.atom(event), .atom(peer)]), to: server) }
     }
 
     private func attemptFailed(_ target: Atom, attempt: Int) {

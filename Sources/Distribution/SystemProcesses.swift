@@ -2,8 +2,8 @@ import ETF
 import NodeRuntime
 
 /// The registered processes a BEAM peer talks to as soon as it is connected, in their simplest
-/// useful form: `net_kernel` (what `Node.ping` asks), `rex` (rpc's features question) and a
-/// `global_name_server` that accepts the casts of `global`'s connect protocol.
+/// useful form: `net_kernel` (what `Node.ping` asks), `rex` (rpc's features question), and
+/// `global_name_server` (`GlobalNameServer`, `global`'s connect protocol).
 enum SystemProcesses {
     static func start(on node: LocalNode) {
         register("net_kernel", on: node) { process, message in
@@ -21,7 +21,7 @@ enum SystemProcesses {
                   parts[1] == .atom("features_request") else { return }
             node.send(.tuple([.atom("features_reply"), .atom(node.name), .list([.atom("erpc")])]), to: from)
         }
-        register("global_name_server", on: node) { _, _ in }
+        GlobalNameServer.start(on: node)
     }
 
     private static func register(

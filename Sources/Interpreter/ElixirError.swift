@@ -12,6 +12,11 @@ public struct ElixirError: Error, Sendable {
     public var value: Term
     /// The call that failed, as iex shows it under the error line (`Hello.world()`), when known.
     public var failedCall: String?
+    /// The BEAM's own reason when it is not the exception: `:undef` or `{:badfun, fun}` for a
+    /// fun of another node that this one cannot run (`foreignFun`).
+    public var erlangReason: Term?
+    /// The top of the BEAM's stack for `erlangReason`: `{fun, args, []}` for `:undef`.
+    public var erlangStack: [Term] = []
 
     public init(kind: Kind, value: Term, failedCall: String? = nil) {
         self.kind = kind
@@ -66,6 +71,23 @@ public struct ElixirError: Error, Sendable {
             ("module", .atom(module)), ("function", .atom(function)), ("arity", .int(arity)),
             ("reason", moduleMissing ? .atom("module_not_available") : .nil),
         ])
+    }
+
+    /// A fun made on a BEAM node, which kvsh cannot run. The BEAM, given a fun whose module it
+    /// does not have, raises `:undef` with `{fun, args, []}` on top of the stack, which Elixir
+    /// shows as a bare `UndefinedFunctionError`; given one whose module it has in another
+    /// version, `{:badfun, fun}`, a `BadFunctionError`.
+    public static func foreignFun(_ fun: Term, _ args: [Term], moduleLoaded: Bool) -> ElixirError {
+        guard !moduleLoaded else {
+            var error = badFunction(fun)
+            error.erlangReason = .tuple([.atom("badfun"), fun])
+            return error
+        }
+        var error = exception("UndefinedFunctionError", ["module", "function", "arity", "reason", "message"].map { ($0, .nil) })
+        error.erlangReason = .atom("undef")
+        error.erlangStack = [.tuple([fun, .list(args), .emptyList])]
+        error.failedCall = fun.inspect() + "(" + args.map { $0.inspect() }.joined(separator: ", ") + ")"
+        return error
     }
 
     public static func compile(_ message: String) -> ElixirError {
@@ -136,6 +158,8 @@ extension ElixirError {
         case "FunctionClauseError":
             return "no function clause matching in \(name(field("module"))).\(field("function").atomValue?.text ?? "")/\(show(field("arity")))"
         case "UndefinedFunctionError":
+            // Elixir's exception for an `:undef` whose stack top is not a call (a fun's).
+            if field("module") == .nil { return "undefined function" }
             let call = "\(name(field("module"))).\(field("function").atomValue?.text ?? "")/\(show(field("arity")))"
             if field("reason") == .atom("module_not_available") {
                 return "function \(call) is undefined (module \(name(field("module"))) is not available)"
@@ -177,7 +201,7 @@ extension ElixirError: ExitReasonProviding {
     /// `{{:nocatch, value}, stacktrace}` for an uncaught throw, the reason itself for an exit.
     public var exitReason: Term {
         switch kind {
-        case .error: .tuple([value, .emptyList])
+        case .error: .tuple([erlangReason ?? value, .list(erlangStack)])
         case .throw: .tuple([.tuple([.atom("nocatch"), value]), .emptyList])
         case .exit: value
         }

@@ -72,6 +72,10 @@ public final class Interpreter: Sendable {
         }
     }
 
+    /// `erl_eval`: the module of every fun made in a BEAM node's shell or `Code.eval_*`, which
+    /// any BEAM node has loaded, so a BEAM that cannot run such a fun says `:badfun`.
+    private static func runsOnEveryBEAM(_ module: Atom) -> Bool { module.text == "erl_eval" }
+
     /// Calls a function value.
     public func apply(_ fun: Term, _ args: [Term], _ context: CallContext) async throws -> Term {
         guard case .fun(let value) = fun else { throw ElixirError.badFunction(fun) }
@@ -81,8 +85,10 @@ public final class Interpreter: Sendable {
             return try await call(module, function, args, context)
         case .closure(let closure as Closure):
             return try await invoke(closure.clauses, args, module: nil, name: nil, captured: closure.env, context)
-        case .closure, .foreign:
-            throw ElixirError(kind: .error, value: ElixirError.badFunction(fun).value)
+        case .foreign(let foreign):
+            throw ElixirError.foreignFun(fun, args, moduleLoaded: Self.runsOnEveryBEAM(foreign.module) || moduleExists(foreign.module))
+        case .closure:
+            throw ElixirError.badFunction(fun)
         }
     }
 

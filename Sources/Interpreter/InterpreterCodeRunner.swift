@@ -35,7 +35,7 @@ final class InterpreterCodeRunner: CodeRunner {
     /// that does not exist, as an Erlang process gets it; the error's own reason otherwise.
     private static func exitReason(_ error: ElixirError, _ module: Atom, _ function: Atom, _ arguments: [Term]) -> Term {
         guard error.kind == .error else { return error.exitReason }
-        let (reason, stack) = error.erlangError(calling: module, function, arguments)
+        let (reason, stack) = error.erlangError(calling: module, function, arguments, initialCall: true)
         return .tuple([reason, stack])
     }
 

@@ -211,7 +211,26 @@ extension ElixirError {
     /// The BEAM's raw error reason and stacktrace for an error: `:undef` with the missing call
     /// as the stack's top (`[{Hello, :nope, [1], []}]`) for an undefined function, as an Erlang
     /// process sees it; the exception itself with no stack otherwise.
-    func erlangError(calling module: Atom, _ function: Atom, _ arguments: [Term]) -> (reason: Term, stack: Term) {
+    ///
+    /// For a fun of another node that this one cannot run, the BEAM's reason, with the fun's
+    /// call on top of the stack for `:undef` and `:erlang.apply/2` under it, except when the
+    /// apply is a spawned process's `initialCall`: the BEAM's stack then has no apply frame, and
+    /// for `:badfun` the frame of `error_handler` that raised it (its location left out).
+    func erlangError(
+        calling module: Atom, _ function: Atom, _ arguments: [Term], initialCall: Bool = false
+    ) -> (reason: Term, stack: Term) {
+        if let erlangReason {
+            let isUndef = erlangReason == .atom("undef")
+            var stack = erlangStack
+            if module.text == "erlang", function.text == "apply" {
+                if !initialCall {
+                    stack.append(.tuple([.atom("erlang"), .atom("apply"), .int(arguments.count), .emptyList]))
+                } else if !isUndef {
+                    stack.append(.tuple([.atom("error_handler"), .atom("undefined_lambda"), .int(3), .emptyList]))
+                }
+            }
+            return (erlangReason, .list(stack))
+        }
         guard exceptionName == "UndefinedFunctionError", case .map(let fields) = value,
               case .atom(let missingModule)? = fields[.atom("module")], case .atom(let missing)? = fields[.atom("function")],
               case .int(let arity)? = fields[.atom("arity")] else { return (value, .emptyList) }

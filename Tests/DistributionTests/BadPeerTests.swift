@@ -16,7 +16,6 @@ import Testing
         case unknownOpcode
         case overlongAtom
         case fourGigabyteLength
-        case millionDeepNesting
         case compressedClaimsTooMuch
         case compressedInflatesPastItsClaim
         case silentAfterHandshake
@@ -45,7 +44,6 @@ import Testing
             case .overlongAtom: closing + "badTerm(ETF.ETFDecodingError.atomTooLong(length: 300"
             case .fourGigabyteLength:
                 closing + "\(DistributionError.frameTooLarge(size: 0xFFFF_FFFF, limit: DistributionFrameParser.defaultMaxFrameSize))"
-            case .millionDeepNesting: closing + "badTerm(ETF.ETFDecodingError.nestingTooDeep(limit: 2000"
             case .compressedClaimsTooMuch: closing + "badTerm(ETF.ETFDecodingError.compressedTooLarge(size: 4294967295"
             case .compressedInflatesPastItsClaim: closing + "badTerm(ETF.ETFDecodingError.compressedSizeMismatch(declared: 16"
             case .silentAfterHandshake: "** Node \(Term.atom(peer).inspect()) not responding **\n** Removing (timedout) connection **"
@@ -74,8 +72,6 @@ import Testing
                 try await peer.writeFrame(Frames.regSend(from: name, toNameBytes: Frames.atomUTF8(length: 300), payload: [106]))
             case .fourGigabyteLength:
                 try await peer.write([0xFF, 0xFF, 0xFF, 0xFF, 112, 131])
-            case .millionDeepNesting:
-                try await peer.writeFrame(Frames.regSend(from: name, payload: Frames.nestedLists(depth: 1_000_000)))
             case .compressedClaimsTooMuch:
                 var compressed = ETFEncoder().encodeCompressed(.binary([UInt8](repeating: 0, count: 1_000)))
                 compressed.replaceSubrange(2..<6, with: [0xFF, 0xFF, 0xFF, 0xFF])

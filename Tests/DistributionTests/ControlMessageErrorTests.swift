@@ -119,9 +119,10 @@ import Testing
         let nested = Term.tuple([.tuple([.tuple([.atom("deep")])])])
         let bytes = frame(.tuple([.int(2), .atom(""), .pid(R.b)]), payload: nested)
         let control = frame(.tuple([.int(2), .atom(""), .pid(R.b)]))
-        // The payload is 131, 104 1, 104 1, 104 1 …: the third tuple opens at its fifth byte.
+        // Too deep a control term is a bad term; too deep a payload leaves the frame whole.
+        #expect(Self.decode(control, limits: ETFDecoder.Limits(maxDepth: 0)) == .badTerm(.nestingTooDeep(limit: 0, offset: 2)))
         #expect(Self.decode(bytes, limits: ETFDecoder.Limits(maxDepth: 2))
-            == .badTerm(.nestingTooDeep(limit: 2, offset: control.count + 5)))
+            == .payloadTooDeep(limit: 2, opcode: 2, message: .send(to: R.b, message: .emptyList)))
         #expect(Self.decode(bytes, limits: ETFDecoder.Limits(maxDepth: 3)) == nil)
     }
 }
