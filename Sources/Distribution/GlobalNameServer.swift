@@ -396,8 +396,12 @@ struct GlobalNameServer {
         send(.tuple([.atom("$gen_cast"), request]), to: peer)
     }
 
+    /// Only over a live connection: a session belongs to one connection, and a send to a node
+    /// that just went would dial it again (a message in flight when `Node.disconnect` ran
+    /// reconnected the nodes behind the user's back).
     private func send(_ message: Term, to peer: Atom) {
-        node.remoteRouter?.send(message, toName: Self.name, on: peer, from: process.pid)
+        guard let router = node.remoteRouter, router.connectedNodes.contains(peer) else { return }
+        router.send(message, toName: Self.name, on: peer, from: process.pid)
     }
 
     private func reply(to from: Term, _ value: Term) {
