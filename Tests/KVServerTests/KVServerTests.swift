@@ -82,6 +82,43 @@ func withServer(
             #expect(try await client.replies("\r\nOK\r\n") == "\r\nOK\r\n")
         }
     }
+
+    /// A slow function-based Agent update is in the bucket's mailbox first: the server's PUT that
+    /// comes while it runs must wait for it (the direct path falls back to the mailbox), so the
+    /// PUT is not lost under the update's result.
+    @Test func aPutDuringASlowAgentFunctionComesAfterIt() async throws {
+        try await withServer { server, application in
+            application.node.setCodeRunner(SlowUpdate())
+            let client = try RawClient(port: server.port)
+            try client.send("CREATE fruit\r\nPUT fruit apple 1\r\n")
+            #expect(try await client.replies("OK\r\nOK\r\n") == "OK\r\nOK\r\n")
+            let bucket = try #require(application.registry.lookup(Array("fruit".utf8)))
+            let update = Task {
+                try await ask(application.node, bucket, .tuple([.atom("get_and_update"), .tuple([
+                    .atom(SlowUpdate.module), .atom("mark"), .emptyList])]))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            try client.send("PUT fruit apple 2\r\nGET fruit apple\r\n")
+            #expect(try await client.replies("OK\r\n2\r\nOK\r\n") == "OK\r\n2\r\nOK\r\n")
+            #expect(try await update.value == .binary(Array("1".utf8)))
+            try client.send("GET fruit apple\r\n")
+            #expect(try await client.replies("2\r\nOK\r\n") == "2\r\nOK\r\n")
+        }
+    }
+}
+
+/// `SlowUpdate.mark(map)`: after 300 ms, `{map["apple"], Map.put(map, "apple", "slow")}`.
+private struct SlowUpdate: CodeRunner {
+    static let module = Atom("Elixir.SlowUpdate")
+
+    func apply(_ module: Atom, _ function: Atom, _ arguments: [Term], in process: NodeRuntime.Process) async throws -> Term {
+        try await Task.sleep(for: .milliseconds(300))
+        guard case .map(var map)? = arguments.first else { return .atom("badarg") }
+        let key = Term.binary(Array("apple".utf8))
+        let old = map[key] ?? .atom("nil")
+        map[key] = .binary(Array("slow".utf8))
+        return .tuple([old, .map(map)])
+    }
 }
 
 /// A GenServer call from a short-lived process of `node`.
