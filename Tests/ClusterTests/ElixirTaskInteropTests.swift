@@ -36,6 +36,10 @@ struct ElixirTaskInteropTests {
         let peer = "extasks@\(host)"
         let answer = try await kv.enter("Task.Supervisor.async({KV.RouterTasks, :\"\(peer)\"}, fn -> {:ok, node()} end) |> Task.await()", lines: 1)
         #expect(answer == "{:ok, :\(peer)}")
+        // The fn travels as quoted code with its captured variables bound, and runs on the BEAM.
+        try await kv.enter("x = 41", lines: 1)
+        let captured = try await kv.enter("Task.Supervisor.async({KV.RouterTasks, :\"\(peer)\"}, fn -> {node(), x + 1} end) |> Task.await()", lines: 1)
+        #expect(captured == "{:\(peer), 42}")
         let mfa = try await kv.enter("Task.Supervisor.async({KV.RouterTasks, :\"\(peer)\"}, Kernel, :node, []) |> Task.await()", lines: 1)
         #expect(mfa == ":\(peer)")
         let crash = try await kv.enter("Task.Supervisor.async_nolink({KV.RouterTasks, :\"\(peer)\"}, fn -> raise \"boom\" end) |> Task.await()", lines: 3)
