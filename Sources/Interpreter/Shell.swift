@@ -29,10 +29,12 @@ public actor Shell {
         let reply: @Sendable (Result<(Term, Env), ElixirError>?) -> Void
     }
 
-    /// - Parameter output: where the shell's group leader writes (the terminal).
+    /// - Parameter output: where the shell's group leader writes (the terminal); the node's
+    ///   `:kv` application writes there too.
     public init(interpreter: Interpreter, output: @escaping @Sendable ([UInt8]) -> Void) {
         self.interpreter = interpreter
         groupLeader = interpreter.node.spawnIOServer(write: output)
+        interpreter.kv?.setGroupLeader(groupLeader)
         // Crash reports of processes go to the terminal, as iex's logger prints them there.
         interpreter.node.setCrashLog { report in output(Array(("\n" + report + "\n").utf8)) }
     }

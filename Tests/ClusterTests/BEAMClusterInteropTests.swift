@@ -92,6 +92,15 @@ struct BEAMClusterInteropTests {
         return ":ok"
     }
 
+    /// Polls `condition` for up to 10 s, for output that comes from another node's process.
+    static func waitUntil(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !condition() {
+            guard Date() < deadline else { throw PeerError.timedOut(what) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func theGuidesWalkthroughFromIExReachesKvsh() async throws {
         let cluster = try await Cluster()
         let (foo, bar) = (cluster.foo, cluster.bar)
@@ -128,6 +137,12 @@ struct BEAMClusterInteropTests {
         // Still one cluster, seen from both sides.
         #expect(try await foo.enter("Node.list") == "[:bar@\(Self.host)]")
         #expect(try await bar.enter("Node.list", lines: 1) == "[:foo@\(Self.host)]")
+
+        // A task runs with its supervisor's group leader: what it prints shows on the node it
+        // runs on (last, as it comes after bar's prompt).
+        #expect(try await foo.enter("Task.Supervisor.async({KV.RouterTasks, \(barName)}, IO, :puts, [\"from a task\"]) |> Task.await()") == ":ok")
+        try await Self.waitUntil("bar printed the task's line") { bar.transcript.contains("from a task\n") }
+        #expect(!foo.transcript.contains("from a task"))
     }
 
     @Test func theMixedRoutingTableSplitsBucketsBetweenBEAMAndKvsh() async throws {
