@@ -79,6 +79,21 @@ struct BEAMClusterInteropTests {
         }
         #expect(try await bar.enter("Task.await(Task.Supervisor.async({KV.RouterTasks, \(fooName)}, fn -> {:ok, node()} end))", lines: 1)
             == "{:ok, :foo@\(Self.host)}")
+
+        // A linked process that crashes on foo takes bar's shell down, as it takes iex's: the
+        // `** (EXIT from ...)` line, then the next input runs in a new shell, never lost.
+        let shell = try await bar.enter("self()", lines: 1)
+        var printed = try await bar.enter("Node.spawn_link \(fooName), fn -> raise \"boom\" end", lines: 1)
+        var now = shell
+        for _ in 0..<200 where now == shell {
+            try await Task.sleep(for: .milliseconds(50))
+            let answer = try await bar.enter("self()", lines: 1)
+            printed += "\n" + answer
+            now = String(answer.split(separator: "\n").last ?? "")
+            #expect(now.hasPrefix("#PID<0."), "every input runs: \(answer)")
+        }
+        #expect(now != shell)
+        #expect(printed.contains("** (EXIT from \(shell)) shell process exited with reason: an exception was raised:\n    ** (RuntimeError) boom"), "\(printed)")
     }
 
     /// `flush()` on `node` until it prints a message: a message from another node may take a
