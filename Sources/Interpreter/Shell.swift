@@ -5,7 +5,10 @@ import NodeRuntime
 /// bindings of the inputs before it, as iex's evaluator does.
 ///
 /// When the shell process dies (a linked crash, `Process.exit(self(), :kill)`), the next
-/// evaluation starts a new one with no bindings, and the caller is told, as iex tells.
+/// evaluation starts a new one with no bindings, and the caller is told, as iex tells. An exit
+/// signal that comes while the shell waits for input (a linked process that crashed after the
+/// evaluation that spawned it, maybe on another node) ends it before the next input, which then
+/// runs in a new shell process.
 public actor Shell {
     public enum Outcome: Sendable, Equatable {
         case value(Term)
@@ -20,19 +23,36 @@ public actor Shell {
     private var bindings = Env(module: nil)
     private var process: NodeRuntime.Process?
     private var requests: AsyncStream<Request>.Continuation?
+    /// The terminal: where an exit of the idle shell process is reported.
+    private let output: @Sendable ([UInt8]) -> Void
+    /// The shell process Ctrl-C killed: the input it was given is not run again in a new one.
+    private var interrupted: Pid?
 
     struct Request: Sendable {
         /// What to run in the shell process, with the bindings so far; returns the value and the
         /// bindings after it.
         let body: @Sendable (CallContext, Env) async throws -> (Term, Env)
         let bindings: Env
-        let reply: @Sendable (Result<(Term, Env), ElixirError>?) -> Void
+        let reply: @Sendable (Reply) -> Void
     }
 
-    /// - Parameter output: where the shell's group leader writes (the terminal).
+    /// How a request ended.
+    enum Reply: Sendable {
+        case evaluated(Result<(Term, Env), ElixirError>)
+        /// The shell process died during the evaluation.
+        case died
+        /// The shell process had an exit signal to obey before it ran the request: it died
+        /// without running it.
+        case diedBefore
+    }
+
+    /// - Parameter output: where the shell's group leader writes (the terminal); the node's
+    ///   `:kv` application writes there too.
     public init(interpreter: Interpreter, output: @escaping @Sendable ([UInt8]) -> Void) {
         self.interpreter = interpreter
+        self.output = output
         groupLeader = interpreter.node.spawnIOServer(write: output)
+        interpreter.kv?.setGroupLeader(groupLeader)
         // Crash reports of processes go to the terminal, as iex's logger prints them there.
         interpreter.node.setCrashLog { report in output(Array(("\n" + report + "\n").utf8)) }
     }
@@ -60,32 +80,44 @@ public actor Shell {
     private func perform(line: Int, _ body: @escaping @Sendable (CallContext, Env) async throws -> (Term, Env)) async -> Outcome {
         let shell = shellProcess()
         let current = bindings
-        let result: Result<(Term, Env), ElixirError>? = await withCheckedContinuation { done in
+        let reply: Reply = await withCheckedContinuation { done in
             requests?.yield(Request(body: body, bindings: current) { done.resume(returning: $0) })
         }
-        switch result {
-        case .success(let (value, env))?:
+        switch reply {
+        case .evaluated(.success(let (value, env))):
             bindings = env
             return .value(value)
-        case .failure(var error)?:
+        case .evaluated(.failure(var error)):
             if error.exceptionName == "CompileError", case .map(var fields) = error.value {
                 fields[.atom("line")] = .int(line)
                 error.value = .map(fields)
             }
             return .error(error.iexDescription(interpreter.inspectOptions()))
-        case nil:
-            process = nil
-            requests = nil
-            bindings = Env(module: nil)
-            let reason = exitReason(of: shell)
-            return .restarted("** (EXIT from \(Term.pid(shell.pid).inspect())) shell process exited with reason: \(Self.formatExit(reason, interpreter.inspectOptions()))")
+        case .died:
+            return .restarted(restart(after: shell))
+        case .diedBefore where interrupted == shell.pid:
+            // Ctrl-C before the evaluation began stops it all the same.
+            return .restarted(restart(after: shell))
+        case .diedBefore:
+            output(Array((restart(after: shell) + "\n").utf8))
+            return await perform(line: line, body)
         }
+    }
+
+    /// Forgets the dead shell process and its bindings; returns iex's `** (EXIT from ...)` line.
+    private func restart(after shell: NodeRuntime.Process) -> String {
+        process = nil
+        requests = nil
+        bindings = Env(module: nil)
+        let reason = exitReason(of: shell)
+        return "** (EXIT from \(Term.pid(shell.pid).inspect())) shell process exited with reason: \(Self.formatExit(reason, interpreter.inspectOptions()))"
     }
 
     /// Stops the evaluation in progress (Ctrl-C): the shell process is killed, and the pending
     /// `evaluate` answers `.restarted`, as when any other exit signal kills it.
     public func interrupt() {
         guard let process, process.isAlive else { return }
+        interrupted = process.pid
         interpreter.node.exit(process.pid, reason: .atom(.kill), from: process.pid)
     }
 
@@ -110,17 +142,24 @@ public actor Shell {
             let context = CallContext(process: process, interpreter: interpreter)
             for await request in stream {
                 do {
+                    try process.checkpointNow()
+                } catch {
+                    await self?.record((error as? ProcessExit)?.reason ?? .atom(.killed), for: process.pid)
+                    request.reply(.diedBefore)
+                    throw error
+                }
+                do {
                     let (value, env) = try await request.body(context, request.bindings)
                     IExHelpers.remember(value, in: process)
-                    request.reply(.success((value, env)))
+                    request.reply(.evaluated(.success((value, env))))
                 } catch let error as ElixirError {
-                    request.reply(.failure(error))
+                    request.reply(.evaluated(.failure(error)))
                 } catch let exit as ProcessExit {
                     await self?.record(exit.reason, for: process.pid)
-                    request.reply(nil)
+                    request.reply(.died)
                     throw exit
                 } catch {
-                    request.reply(.failure(.runtime(String(describing: error))))
+                    request.reply(.evaluated(.failure(.runtime(String(describing: error)))))
                 }
             }
         }.pid

@@ -34,6 +34,18 @@ public final class KVApplication: Sendable {
         return KVApplication(node: node, registry: registry, routingTable: routingTable ?? .everythingTo(node.name))
     }
 
+    /// Sends what the application's processes print to `leader`, the node's terminal, as a BEAM
+    /// application's processes print through their application master to `user`: the registry
+    /// and `KV.RouterTasks`, and the buckets and tasks they start from then on. Until then their
+    /// group leader is themselves, and an `IO.puts` in a task another node started here (the
+    /// guide's `Task.Supervisor.async({KV.RouterTasks, node}, IO, :puts, [...])`) would wait for
+    /// an answer that never comes.
+    public func setGroupLeader(_ leader: Pid) {
+        for pid in [registry.pid, node.whereis(Self.routerTasks)].compactMap({ $0 }) {
+            node.process(pid)?.groupLeader = leader
+        }
+    }
+
     /// The table routing uses now; safe to read and replace from any thread.
     public var routingTable: RoutingTable {
         get { table.withLock { $0 } }
