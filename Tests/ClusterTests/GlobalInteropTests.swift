@@ -107,6 +107,7 @@ struct GlobalInteropTests {
         try await kv.enter("send({:gtest, :\"gtwo@\(host)\"}, :stop)", lines: 1)
         try await BEAMProcess.waitForOutput(two, "final nodes")
     }
+
     /// kvsh leaves one BEAM node of a pair: the other asks kvsh to drop its connection too
     /// (`remove_connection`, OTP 25's guard against overlapping partitions) and kvsh does, as
     /// a BEAM node does. Reconnected, everyone syncs again.

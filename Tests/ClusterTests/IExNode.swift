@@ -10,10 +10,7 @@ final class IExNode {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
-    private let printed = SharedText()
-    /// Where the unread part of `printed` starts, in UTF-8 bytes.
-    private var consumed = 0
-    private let promptPattern: Regex<Substring>
+    private let printed: PromptedOutput
 
     static let path = ElixirNode.path.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("iex").path }
 
@@ -21,7 +18,7 @@ final class IExNode {
     /// mapper's, and waits for its first prompt.
     init(_ name: String, mapper: PortMapperProcess, cookie: String, codePath: URL, environment: [String: String] = [:]) async throws {
         fullName = "\(name)@\(Build.shortHostName)"
-        promptPattern = try Regex(#"(?:iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> "#)
+        printed = try PromptedOutput(node: fullName)
         process.executableURL = URL(fileURLWithPath: Self.path ?? "iex")
         process.arguments = ["--sname", name, "--cookie", cookie, "-pa", codePath.path]
         process.environment = mapper.environment(home: FileManager.default.temporaryDirectory)
@@ -29,7 +26,7 @@ final class IExNode {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        let printed = self.printed
+        let printed = self.printed.text
         output.fileHandleForReading.readabilityHandler = { handle in printed.append(handle.availableData) }
         try process.run()
         _ = try await waitForPrompt(lines: 0, timeout: 30)
@@ -60,12 +57,7 @@ final class IExNode {
     func waitForOutput(_ text: String, timeout: Double = 30) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let found = printed.text.withLock { printed in
-                guard let range = printed.range(of: text) else { return false }
-                let lineEnd = printed[range.upperBound...].firstIndex(of: "\n").map { printed.index(after: $0) } ?? range.upperBound
-                consumed = max(consumed, printed.utf8.distance(from: printed.startIndex, to: lineEnd))
-                return true
-            }
+            let found = printed.markRead(through: text)
             if found { return }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -73,22 +65,12 @@ final class IExNode {
     }
 
     /// Everything the node printed so far.
-    var transcript: String { printed.text.withLock { $0 } }
+    var transcript: String { printed.transcript }
 
     private func waitForPrompt(lines: Int, timeout: Double) async throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let found: String? = printed.text.withLock { text in
-                let unread = text[text.utf8.index(text.startIndex, offsetBy: consumed)...]
-                guard unread.contains(promptPattern) else { return nil }
-                let body = String(unread).replacing(promptPattern, with: "")
-                guard body.count(where: { $0 == "\n" }) >= lines else { return nil }
-                consumed = text.utf8.count
-                return body
-            }
-            if let found { return found.hasSuffix("\n") ? String(found.dropLast()) : found }
-            try await Task.sleep(for: .milliseconds(5))
+        guard let text = try await printed.nextPrompt(lines: lines, timeout: timeout) else {
+            throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)")
         }
-        throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)")
+        return text
     }
 }

@@ -58,14 +58,7 @@ private final class WrongServer: Sendable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw PeerError.timedOut("cannot listen on \(port)") }
+        guard withLoopback(port: port, { bind(fd, $0, $1) }) == 0, listen(fd, 16) == 0 else { close(fd); throw PeerError.timedOut("cannot listen on \(port)") }
         listener = fd
         Thread.detachNewThread {
             while case let client = accept(fd, nil, nil), client >= 0 {

@@ -71,15 +71,18 @@ final class PortMapperProcess {
     static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        return withLoopback(port: port) { connect(fd, $0, $1) } == 0
+    }
+}
+
+/// `body` with 127.0.0.1:`port` as the `sockaddr` that `connect` and `bind` take.
+func withLoopback(port: Int, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    return withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
 }
 
@@ -103,17 +106,15 @@ final class PeerNode {
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Pipe()
-    /// Everything the node printed on stdout / stderr so far.
-    private let printed = SharedText(), logged = SharedText()
-    /// Where the unread part of `printed` starts, in UTF-8 bytes.
-    private var consumed = 0
-    private let promptPattern: Regex<Substring>
+    /// What the node printed on stdout, read prompt by prompt, and what it logged on stderr.
+    private let printed: PromptedOutput
+    private let logged = SharedText()
 
     /// Starts the node and waits for its first prompt.
     init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) async throws {
         self.name = name
         fullName = "\(name)@\(Build.shortHostName)"
-        promptPattern = try Regex(#"(?:iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> "#)
+        printed = try PromptedOutput(node: fullName)
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process.executableURL = Build.kvsh
@@ -122,7 +123,7 @@ final class PeerNode {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errors
-        let printed = self.printed, logged = self.logged
+        let printed = self.printed.text, logged = self.logged
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
             printed.append(data)
@@ -161,7 +162,7 @@ final class PeerNode {
     var log: String { logged.text.withLock { $0 } }
 
     /// Everything the node printed on stdout so far.
-    var transcript: String { printed.text.withLock { $0 } }
+    var transcript: String { printed.transcript }
 
     /// Ends the node as `kill -9` would.
     func kill() {
@@ -177,13 +178,36 @@ final class PeerNode {
     func resume() { Glibc.kill(process.processIdentifier, SIGCONT) }
 
 
-    /// Waits until the unread output holds the next prompt and `lines` full lines; returns it
-    /// without the prompt, and marks it read. Output of other processes may come after the
-    /// prompt (a remote `IO.puts` racing the result): it counts as part of this step.
     private func waitForPrompt(lines: Int, timeout: Double) async throws -> String {
+        guard let text = try await printed.nextPrompt(lines: lines, timeout: timeout) else {
+            throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)\nand logged: \(log)")
+        }
+        return text
+    }
+}
+
+/// A node's standard output read prompt by prompt: kvsh's and iex's prompts look alike
+/// (`iex(foo@vm)1> `, `...(foo@vm)1> `).
+final class PromptedOutput {
+    let text = SharedText()
+    /// Where the unread part of `text` starts, in UTF-8 bytes.
+    private var consumed = 0
+    private let promptPattern: Regex<Substring>
+
+    init(node fullName: String) throws {
+        promptPattern = try Regex(#"(?:iex|\.\.\.)\("# + NSRegularExpression.escapedPattern(for: fullName) + #"\)\d+> "#)
+    }
+
+    var transcript: String { text.text.withLock { $0 } }
+
+    /// Waits until the unread output holds the next prompt and `lines` full lines; returns it
+    /// without the prompt, and marks it read (nil after `timeout` seconds). Output of other
+    /// processes may come after the prompt (a remote `IO.puts` racing the result): it counts as
+    /// part of this step.
+    func nextPrompt(lines: Int, timeout: Double) async throws -> String? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            let found: String? = printed.text.withLock { text in
+            let found: String? = text.text.withLock { text in
                 let unread = text[text.utf8.index(text.startIndex, offsetBy: consumed)...]
                 guard unread.contains(promptPattern) else { return nil }
                 let body = String(unread).replacing(promptPattern, with: "")
@@ -194,11 +218,20 @@ final class PeerNode {
             if let found { return found.hasSuffix("\n") ? String(found.dropLast()) : found }
             try await Task.sleep(for: .milliseconds(5))
         }
-        throw PeerError.timedOut("no prompt from \(fullName); it printed: \(transcript)\nand logged: \(log)")
+        return nil
+    }
+
+    /// Marks the output read through the end of the line holding `needle`, if it came yet.
+    func markRead(through needle: String) -> Bool {
+        text.text.withLock { printed in
+            guard let range = printed.range(of: needle) else { return false }
+            let lineEnd = printed[range.upperBound...].firstIndex(of: "\n").map { printed.index(after: $0) } ?? range.upperBound
+            consumed = max(consumed, printed.utf8.distance(from: printed.startIndex, to: lineEnd))
+            return true
+        }
     }
 }
 
-/// Text a child process writes, appended from the pipe's reader thread.
 final class SharedText: Sendable {
     let text = Mutex("")
 
