@@ -18,7 +18,8 @@ import NodeRuntime
 ///   - `rpc`: `:rpc.call(peer, Kernel, :node, [])`,
 ///   - `task`: `Task.Supervisor.async({KV.RouterTasks, peer}, Kernel, :node, []) |> Task.await()`.
 /// KINDS (comma-separated, default all three) picks some of them, e.g. to profile one path.
-/// SCHEDULERS runs processes on that many scheduler threads instead of the network thread.
+/// SCHEDULERS runs processes on that many scheduler threads instead of the network thread;
+/// BUSY_WAIT_US sets how long the network thread polls before it sleeps (default 100).
 /// A name without `@` gets this machine's short host name. Both sides need the same cookie
 /// (COOKIE, default `callbench`) and a port mapper on ERL_EPMD_PORT; this program never starts one.
 
@@ -46,10 +47,11 @@ default:
 }
 
 func startNode(_ name: String) async throws -> DistributedNode {
-    let port = PortMapper.defaultPort(environment: environment)
+    var settings = DistributionSettings(portMapperPort: PortMapper.defaultPort(environment: environment))
+    if let microseconds = environment["BUSY_WAIT_US"].flatMap({ Int($0) }) { settings.busyWaitMicroseconds = microseconds }
     return try await DistributedNode.start(
         name: Atom(fullName(name)), cookie: environment["COOKIE"] ?? "callbench",
-        settings: DistributionSettings(portMapperPort: port),
+        settings: settings,
         scheduler: environment["SCHEDULERS"].flatMap { Int($0) }.map { Scheduler(threads: $0) }
     ) { port in
         throw PortMapperError.unreachable(host: "localhost", port: port)
