@@ -44,9 +44,9 @@ final class BusyWait: Sendable {
         if pending.subtract(1, ordering: .relaxed).newValue == 0 { queueSpin() }
     }
 
-    /// More than the one piece of work asking is queued on the loop.
-    var hasOtherQueuedWork: Bool {
-        pending.load(ordering: .relaxed) > 1
+    /// Pieces of work queued on the loop and not done, the one running included.
+    var queuedWork: Int {
+        pending.load(ordering: .relaxed)
     }
 
     /// Something happened on the loop that may be answered soon (a read that woke nobody here).

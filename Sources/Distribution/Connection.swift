@@ -16,6 +16,8 @@ final class Connection: Sendable {
 
     private struct Outbound {
         var bytes: [UInt8] = []
+        /// Frames in `bytes`.
+        var frames = 0
         var flushScheduled = false
         /// False while the socket's send buffer is full (the peer reads slower than we write):
         /// frames wait here, up to `maxBufferedBytes`.
@@ -28,6 +30,11 @@ final class Connection: Sendable {
     /// Bytes waiting for a peer that does not read: past this the connection is closed, as a
     /// peer that stopped reading is as good as gone (OTP would block the senders instead).
     static let maxBufferedBytes = 256 << 20
+    /// In a burst (more process jobs waiting behind the one running), frames go out every this
+    /// many instead of all at the end: the peer starts on the first requests while the rest are
+    /// being made. Eight callers in lock-step otherwise left each node idle while the other
+    /// worked; with writes every 4 frames, 8-caller rpc and task rates rose by about a third.
+    static let framesPerWrite = 4
 
     init(kernel: NetKernel, channel: any Channel, attempt: Int, handshake: Handshake) {
         self.kernel = kernel
@@ -62,21 +69,28 @@ final class Connection: Sendable {
     }
 
     private func enqueue(_ append: (inout [UInt8]) -> Void) {
-        enum Next { case flush, none, overflow }
+        enum Next { case flush, flushNow, none, overflow }
+        let onLoop = channel.eventLoop.inEventLoop
         let next = outbound.withLock { state -> Next in
             guard !state.closing else { return .none }
             append(&state.bytes)
+            state.frames += 1
             state.wroteSinceTick = true
             if state.bytes.count > Self.maxBufferedBytes {
                 state.closing = true
                 state.bytes = []
                 return .overflow
             }
+            // The running job, this connection's flush, and more jobs waiting: a burst.
+            if onLoop, state.writable, state.frames >= Self.framesPerWrite,
+               kernel.busyWait.queuedWork > (state.flushScheduled ? 2 : 1) { return .flushNow }
             guard state.writable, !state.flushScheduled else { return .none }
             state.flushScheduled = true
             return .flush
         }
         switch next {
+        case .flushNow:
+            write()
         case .flush:
             let busyWait = kernel.busyWait
             busyWait.workQueued()
@@ -94,7 +108,7 @@ final class Connection: Sendable {
     /// spawned process's exit (an rpc's whole answer) become one write and one read for the peer
     /// instead of two. Deferred once only, so a busy loop cannot hold frames back for long.
     private func flushBehindQueuedWork(_ busyWait: BusyWait, deferred: Bool) {
-        if !deferred, busyWait.hasOtherQueuedWork {
+        if !deferred, busyWait.queuedWork > 1 {
             channel.eventLoop.execute { self.flushBehindQueuedWork(busyWait, deferred: true) }
             return
         }
@@ -102,12 +116,17 @@ final class Connection: Sendable {
         busyWait.workDone()
     }
 
-    /// Writes what waits, unless the socket is full.
+    /// The scheduled flush: the next frame schedules another.
     private func flush() {
+        outbound.withLock { $0.flushScheduled = false }
+        write()
+    }
+
+    /// Writes what waits, unless the socket is full.
+    private func write() {
         let bytes = outbound.withLock { state -> [UInt8] in
-            state.flushScheduled = false
             guard state.writable else { return [] }
-            defer { state.bytes.removeAll(keepingCapacity: true) }
+            defer { state.bytes.removeAll(keepingCapacity: true); state.frames = 0 }
             return state.bytes
         }
         guard !bytes.isEmpty else { return }
