@@ -49,6 +49,21 @@ start_server() {
 }
 stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 
+# measure_sides SIDE...: RUNS rounds, each a fresh SIDE_server and SIDE_client pair of every
+# side in turn, so that a machine that speeds up or slows down during the run weighs on every
+# side alike; the client's figure lines go to $work/SIDE.figures.
+measure_sides() {
+  local side run
+  for side in "$@"; do : >"$work/$side.figures"; done
+  for run in $(seq "$runs"); do
+    for side in "$@"; do
+      "${side}_server" "${side}b$run"
+      "${side}_client" "${side}a$run" "${side}b$run" >>"$work/$side.figures" || echo "a $side client failed" >&2
+      stop_server
+    done
+  done
+}
+
 # figure SIDE NAME: the median of NAME's values in $work/SIDE.figures (lines `NAME VALUE`).
 figure() { awk -v n="$2" '$1 == n { print $2 }' "$work/$1.figures" | median; }
 
