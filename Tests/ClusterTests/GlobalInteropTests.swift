@@ -42,6 +42,14 @@ struct GlobalInteropTests {
         "[" + names.map { "\($0)@\(host)" }.joined(separator: ",") + "]"
     }
 
+    /// Tells the erl node `name` (through kvsh) to stop, waits for its last words, and returns
+    /// everything it printed.
+    static func stop(_ node: (Process, SharedText), _ name: String, through kv: PeerNode) async throws -> String {
+        try await kv.enter("send({:gtest, :\"\(name)@\(Build.shortHostName)\"}, :stop)", lines: 1)
+        try await BEAMProcess.waitForOutput(node, "final nodes")
+        return node.1.text.withLock { $0 }
+    }
+
     @Test func twoBEAMNodesThatDialKvshSyncAndMeetThroughIt() async throws {
         let mapper = try PortMapperProcess()
         let host = Build.shortHostName
@@ -73,12 +81,8 @@ struct GlobalInteropTests {
         try await Task.sleep(for: .milliseconds(300))
         #expect(try await kv.enter("Node.list()", lines: 1) == "[:gbaz@\(host), :gfoo@\(host)]")
         // One at a time: a node that halts leaves the other's list.
-        try await kv.enter("send({:gtest, :\"gbaz@\(host)\"}, :stop)", lines: 1)
-        try await BEAMProcess.waitForOutput(baz, "final nodes")
-        #expect(baz.1.text.withLock { $0 }.contains("final nodes \(Self.nodeList("gbar", "gfoo", host: host))"))
-        try await kv.enter("send({:gtest, :\"gfoo@\(host)\"}, :stop)", lines: 1)
-        try await BEAMProcess.waitForOutput(foo, "final nodes")
-        #expect(foo.1.text.withLock { $0 }.contains("final nodes [gbar@\(host)"))
+        #expect(try await Self.stop(baz, "gbaz", through: kv).contains("final nodes \(Self.nodeList("gbar", "gfoo", host: host))"))
+        #expect(try await Self.stop(foo, "gfoo", through: kv).contains("final nodes [gbar@\(host)"))
         #expect(!kv.log.contains("global_name_server received an unexpected message"), "kvsh logged: \(kv.log)")
     }
 
@@ -101,11 +105,8 @@ struct GlobalInteropTests {
             #expect(printed.contains("nodes \(others)"), "it printed: \(printed)")
         }
         #expect(try await kv.enter("Node.list()", lines: 1) == "[:gone@\(host), :gtwo@\(host)]")
-        try await kv.enter("send({:gtest, :\"gone@\(host)\"}, :stop)", lines: 1)
-        try await BEAMProcess.waitForOutput(one, "final nodes")
-        #expect(one.1.text.withLock { $0 }.contains("final nodes \(Self.nodeList("gkv", "gtwo", host: host))"))
-        try await kv.enter("send({:gtest, :\"gtwo@\(host)\"}, :stop)", lines: 1)
-        try await BEAMProcess.waitForOutput(two, "final nodes")
+        #expect(try await Self.stop(one, "gone", through: kv).contains("final nodes \(Self.nodeList("gkv", "gtwo", host: host))"))
+        _ = try await Self.stop(two, "gtwo", through: kv)
     }
 
     /// kvsh leaves one BEAM node of a pair: the other asks kvsh to drop its connection too
