@@ -132,6 +132,7 @@ import Testing
         let port = try PortMapperProcess.freePort()
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-service-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
         let service = Foundation.Process()
         service.executableURL = Build.kvsh
         service.arguments = ["--sname", "svc", "--cookie", "kvshtestcookie", "--no-shell"]

@@ -109,13 +109,15 @@ final class PeerNode {
     /// What the node printed on stdout, read prompt by prompt, and what it logged on stderr.
     private let printed: PromptedOutput
     private let logged = SharedText()
+    /// The node's own HOME (its cookie file and history), removed with the node.
+    private let home: URL
 
     /// Starts the node and waits for its first prompt.
     init(_ name: String, mapper: PortMapperProcess, cookie: String = "kvshtestcookie", arguments: [String] = []) async throws {
         self.name = name
         fullName = "\(name)@\(Build.shortHostName)"
         printed = try PromptedOutput(node: fullName)
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-peer-\(UUID().uuidString)")
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-peer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         process.executableURL = Build.kvsh
         process.arguments = ["--sname", name, "--cookie", cookie, "--echo"] + arguments
@@ -144,6 +146,7 @@ final class PeerNode {
         }
         output.fileHandleForReading.readabilityHandler = nil
         errors.fileHandleForReading.readabilityHandler = nil
+        try? FileManager.default.removeItem(at: home)
     }
 
     /// Types `line` and returns what the node printed before its next prompt, the echo of the

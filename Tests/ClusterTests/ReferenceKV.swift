@@ -1,8 +1,9 @@
 import Foundation
 
 /// The guide's KV application in Elixir (reference/kv), the BEAM side of the interop tests:
-/// compiled offline with `elixirc` (no mix, no downloads) into a temporary directory, once per
-/// test run, and started in an iex node as a user would in the README's terminal 1.
+/// compiled offline with `elixirc` (no mix, no downloads) into `.build/kv-reference`, afresh once
+/// per test run (nothing left behind in the temporary directory), and started in an iex node as
+/// a user would in the README's terminal 1.
 enum ReferenceKV {
     static let sources = Build.root.appendingPathComponent("reference/kv")
 
@@ -20,7 +21,8 @@ enum ReferenceKV {
     }
 
     private static func compile() async throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-kv-reference-\(UUID().uuidString)")
+        let directory = Build.root.appendingPathComponent(".build/kv-reference")
+        try? FileManager.default.removeItem(at: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let files = try FileManager.default.contentsOfDirectory(atPath: sources.path).filter { $0.hasSuffix(".ex") }.sorted()
         let elixirc = Process()

@@ -3,7 +3,14 @@ import Testing
 
 /// What `kvsh --sname` does before its prompt: register with the port mapper (starting one
 /// when none answers), find or create the cookie, refuse a name in use.
-@Suite(.serialized) struct StartupTests {
+@Suite(.serialized) final class StartupTests {
+    /// The homes this test made, removed when it ends.
+    private var homes: [URL] = []
+
+    deinit {
+        for home in homes { try? FileManager.default.removeItem(at: home) }
+    }
+
     /// Runs kvsh to the end of `input`; returns its exit status, stdout and stderr.
     private func run(_ arguments: [String], input: String, environment: [String: String]) async throws -> (Int32, String, String) {
         let process = Process()
@@ -25,6 +32,7 @@ import Testing
     private func temporaryHome() throws -> URL {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("kvsh-home-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        homes.append(home)
         return home
     }
 
