@@ -31,22 +31,28 @@ start_port_mapper() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }'; }
 
-# start_server LOG COMMAND...: runs a server node in the background until it prints `ready`.
+# start_until READY ARG LOG COMMAND...: runs COMMAND in the background, its output in LOG, until
+# `READY ARG` succeeds (up to 15 s); sets `server` to its pid.
 server=""
-start_server() {
-  local log=$1; shift
+start_until() {
+  local ready=$1 arg=$2 log=$3; shift 3
   "$@" >"$log" 2>&1 &
   server=$!
   pids+=("$server")
   for _ in $(seq 300); do
-    grep -q '^ready' "$log" && return 0
+    "$ready" "$arg" && return 0
     kill -0 "$server" 2>/dev/null || break
     sleep 0.05
   done
-  echo "a server node did not start: $*" >&2
+  echo "a server did not get ready ($ready $arg): $*" >&2
   cat "$log" >&2
   return 1
 }
+
+printed_ready() { grep -q '^ready' "$1"; }
+
+# start_server LOG COMMAND...: a server node that prints `ready` once it is.
+start_server() { start_until printed_ready "$1" "$@"; }
 stop_server() { kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 
 # measure_sides SIDE...: RUNS rounds, each a fresh SIDE_server and SIDE_client pair of every
@@ -97,21 +103,10 @@ listen_port() {
   echo "$port"
 }
 
-# start_listener LOG PORT COMMAND...: like start_server, for a server that says it is ready by
-# accepting connections on PORT rather than by printing `ready`.
+# start_listener LOG PORT COMMAND...: a server that is ready once it accepts connections on PORT.
 start_listener() {
   local log=$1 port=$2; shift 2
-  "$@" >"$log" 2>&1 &
-  server=$!
-  pids+=("$server")
-  for _ in $(seq 300); do
-    listening "$port" && return 0
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "a server did not start listening on $port: $*" >&2
-  cat "$log" >&2
-  return 1
+  start_until listening "$port" "$log" "$@"
 }
 
 # stop_servers PID...: stops the given servers and waits until they are gone.

@@ -1,6 +1,34 @@
 import Foundation
 import Testing
 
+/// foo and bar under the guide's table (a..m on foo, n..z on bar), each serving the text protocol
+/// on a port of its own: the routed set-up of these tests and of LoadGenTests.
+final class RoutedServers {
+    let mapper: PortMapperProcess
+    let table: RouterTests.TableFile
+    let fooPort: Int
+    let barPort: Int
+    let foo: PeerNode
+    private(set) var bar: PeerNode
+
+    init() async throws {
+        mapper = try PortMapperProcess()
+        table = try RouterTests.TableFile()
+        (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
+        foo = try await PeerNode("foo", mapper: mapper, arguments: Self.arguments(table, port: fooPort))
+        bar = try await PeerNode("bar", mapper: mapper, arguments: Self.arguments(table, port: barPort))
+    }
+
+    /// bar started again, on its port, after it was killed.
+    func restartBar() async throws {
+        bar = try await PeerNode("bar", mapper: mapper, arguments: Self.arguments(table, port: barPort))
+    }
+
+    private static func arguments(_ table: RouterTests.TableFile, port: Int) -> [String] {
+        ["--routing-table", table.url.path, "--port", "\(port)"]
+    }
+}
+
 /// The text server of "Wiring it all up" on real kvsh nodes: foo serves clients, the guide's table
 /// puts `shopping` on bar, and a command for bar's bucket goes there and back.
 @Suite(.serialized, .tags(.distributed)) struct KVServerClusterTests {
@@ -38,11 +66,8 @@ import Testing
     }
 
     @Test func commandsForBarsBucketsAreAnsweredThroughFoo() async throws {
-        let mapper = try PortMapperProcess()
-        let file = try RouterTests.TableFile()
-        let (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
-        let foo = try await PeerNode("foo", mapper: mapper, arguments: ["--routing-table", file.url.path, "--port", "\(fooPort)"])
-        let bar = try await PeerNode("bar", mapper: mapper, arguments: ["--routing-table", file.url.path, "--port", "\(barPort)"])
+        let servers = try await RoutedServers()
+        let (foo, bar, fooPort, barPort) = (servers.foo, servers.bar, servers.fooPort, servers.barPort)
         let client = try LineClient(port: fooPort)
         #expect(client.send("CREATE shopping") == "OK\r\n")
         #expect(client.send("PUT shopping milk 1") == "OK\r\n")
@@ -75,16 +100,11 @@ import Testing
 
     /// bar down: an error line, in bounded time, on a connection that stays open; bar back: it works again.
     @Test func aBucketOnANodeThatIsDownGivesAnErrorLineUntilItIsBack() async throws {
-        let mapper = try PortMapperProcess()
-        let file = try RouterTests.TableFile()
-        let (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
-        let arguments = ["--routing-table", file.url.path]
-        let foo = try await PeerNode("foo", mapper: mapper, arguments: arguments + ["--port", "\(fooPort)"])
-        var bar = try await PeerNode("bar", mapper: mapper, arguments: arguments + ["--port", "\(barPort)"])
-        let client = try LineClient(port: fooPort)
+        let servers = try await RoutedServers()
+        let client = try LineClient(port: servers.fooPort)
         #expect(client.send("CREATE shopping") == "OK\r\n")
         #expect(client.send("CREATE apples") == "OK\r\n")
-        bar.kill()
+        servers.bar.kill()
         try await Task.sleep(for: .milliseconds(300))
         let started = Date()
         let failure = client.send("GET shopping milk")
@@ -92,37 +112,31 @@ import Testing
         #expect(failure.hasPrefix("ERROR ") && failure.hasSuffix("\r\n"), "\(failure)")
         // The connection stays, and foo's own buckets answer meanwhile.
         #expect(client.send("PUT apples red 1") == "OK\r\n")
-        bar = try await PeerNode("bar", mapper: mapper, arguments: arguments + ["--port", "\(barPort)"])
+        try await servers.restartBar()
         // bar came back empty, as the guide's node does.
         #expect(client.send("GET shopping milk") == "NOT FOUND\r\n")
         #expect(client.send("CREATE shopping") == "OK\r\n")
         #expect(client.send("PUT shopping milk 2") == "OK\r\n")
         #expect(client.send("GET shopping milk", lines: 2) == "2\r\nOK\r\n")
         #expect(client.send("GET apples red", lines: 2) == "1\r\nOK\r\n")
-        #expect(try await foo.enter("1 + 1", lines: 1) == "2")
+        #expect(try await servers.foo.enter("1 + 1", lines: 1) == "2")
     }
 
     /// bar frozen (its connection stays open, it answers nothing): an error line after the
     /// timeout, not a wait for the net tick; bar thawed: answers again.
     @Test func aBucketOnAFrozenNodeGivesAnErrorLineAfterTheTimeout() async throws {
-        let mapper = try PortMapperProcess()
-        let file = try RouterTests.TableFile()
-        let (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
-        let arguments = ["--routing-table", file.url.path]
-        let foo = try await PeerNode("foo", mapper: mapper, arguments: arguments + ["--port", "\(fooPort)"])
-        let bar = try await PeerNode("bar", mapper: mapper, arguments: arguments + ["--port", "\(barPort)"])
-        let client = try LineClient(port: fooPort)
+        let servers = try await RoutedServers()
+        let client = try LineClient(port: servers.fooPort)
         #expect(client.send("CREATE shopping") == "OK\r\n")
-        bar.suspend()
+        servers.bar.suspend()
         let started = Date()
         let failure = client.send("PUT shopping milk 1")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(failure == "ERROR :timeout\r\n", "\(failure)")
         #expect(client.send("CREATE apples") == "OK\r\n")
-        bar.resume()
+        servers.bar.resume()
         #expect(client.send("PUT shopping milk 2") == "OK\r\n")
         #expect(client.send("GET shopping milk", lines: 2) == "2\r\nOK\r\n")
-        _ = foo
     }
 
     /// `--no-shell`: no prompt, logs on stderr (connections at debug level with `KVSH_LOG=debug`),

@@ -26,17 +26,12 @@ import Testing
 
     /// Both modes against two routed nodes, clients on both: every answer right.
     @Test func aRoutedPairOfKvshServersPassesEveryCheck() async throws {
-        let mapper = try PortMapperProcess()
-        let file = try RouterTests.TableFile()
-        let (fooPort, barPort) = (try PortMapperProcess.freePort(), try PortMapperProcess.freePort())
-        let foo = try await PeerNode("foo", mapper: mapper, arguments: ["--routing-table", file.url.path, "--port", "\(fooPort)"])
-        let bar = try await PeerNode("bar", mapper: mapper, arguments: ["--routing-table", file.url.path, "--port", "\(barPort)"])
+        let servers = try await RoutedServers()
         for mode in ["pipeline", "rr"] {
-            let (status, summary) = try await Self.run([fooPort, barPort], mode: mode)
+            let (status, summary) = try await Self.run([servers.fooPort, servers.barPort], mode: mode)
             #expect(status == 0, "\(mode): \(summary)")
             #expect(summary.contains(" errors=0 "), "\(mode): \(summary)")
         }
-        _ = (foo, bar)
     }
 
     /// A server that answers `OK` to every line: LoadGen's GETs find it out (one of them waits
