@@ -25,6 +25,9 @@ final class Connection: Sendable {
         var closing = false
         /// Something went out since the ticker last looked.
         var wroteSinceTick = false
+        /// The atoms the peer holds for us, when both sides negotiated the atom cache: frames
+        /// are encoded here, under the lock, in the order they go out.
+        var atomCache: AtomCacheEncoder?
     }
 
     /// Bytes waiting for a peer that does not read: past this the connection is closed, as a
@@ -46,10 +49,10 @@ final class Connection: Sendable {
     /// Queues a control message in a connected-state frame (4-byte length, then the body),
     /// encoded straight into the outbound buffer: no array per message on the send path.
     func send(_ message: ControlMessage) {
-        enqueue { bytes in
+        enqueue { bytes, atomCache in
             let start = bytes.count
             bytes.append(contentsOf: [0, 0, 0, 0])
-            message.encodeFrame(into: &bytes)
+            message.encodeFrame(into: &bytes, atomCache: atomCache)
             let length = UInt32(bytes.count - start - 4).bigEndian
             withUnsafeBytes(of: length) { bytes.replaceSubrange(start..<start + 4, with: $0) }
         }
@@ -57,7 +60,13 @@ final class Connection: Sendable {
 
     /// An empty frame: tells a quiet peer we are alive.
     func sendTick() {
-        enqueue { $0.append(contentsOf: [0, 0, 0, 0]) }
+        enqueue { bytes, _ in bytes.append(contentsOf: [0, 0, 0, 0]) }
+    }
+
+    /// From the handshake on, frames carry a distribution header and refer to atoms sent before
+    /// (`DIST_HDR_ATOM_CACHE`, when both sides have it). Called before the first frame.
+    func useAtomCache() {
+        outbound.withLock { $0.atomCache = AtomCacheEncoder() }
     }
 
     /// True when a frame went out since the last call (the ticker's question).
@@ -68,12 +77,12 @@ final class Connection: Sendable {
         }
     }
 
-    private func enqueue(_ append: (inout [UInt8]) -> Void) {
+    private func enqueue(_ append: (inout [UInt8], AtomCacheEncoder?) -> Void) {
         enum Next { case flush, flushNow, none, overflow }
         let onLoop = channel.eventLoop.inEventLoop
         let next = outbound.withLock { state -> Next in
             guard !state.closing else { return .none }
-            append(&state.bytes)
+            append(&state.bytes, state.atomCache)
             state.frames += 1
             state.wroteSinceTick = true
             if state.bytes.count > Self.maxBufferedBytes {
@@ -154,6 +163,8 @@ final class ConnectionHandler: ChannelInboundHandler {
     private let connection: Connection
     private var handshake: Handshake
     private var parser: DistributionFrameParser
+    /// The atoms the peer has put in its cache slots, when its frames carry headers.
+    private var atomCache = AtomCacheDecoder()
     private var cumulation: ByteBuffer?
     /// The node on the other side: known from the start when we dial, after `send_name` when we accept.
     private var peer: Atom?
@@ -206,7 +217,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 case .body(let body):
                     if isUp {
                         do {
-                            let message = try ControlMessage.decode(frameBody: body)
+                            let message = try ControlMessage.decode(frameBody: body, atomCache: &atomCache)
                             kernel.dispatch(message, from: peer!, over: connection)
                         } catch .payloadTooDeep(let limit, let opcode, let message) {
                             log("** Dropped a message (control message \(opcode)) from node \(peerDescription): its term nests deeper than \(limit) levels **")
@@ -279,6 +290,7 @@ final class ConnectionHandler: ChannelInboundHandler {
                 setupTimeout?.cancel()
                 peer = established.name
                 parser.mode = .connected
+                if established.flags.contains(.distHeaderAtomCache) { connection.useAtomCache() }
                 guard kernel.established(connection, peer: established) else {
                     context.close(promise: nil)
                     return

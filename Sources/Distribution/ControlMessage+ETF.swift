@@ -59,17 +59,34 @@ extension ControlMessage {
         return bytes
     }
 
-    /// Appends the frame body (`112 | 131 control | [131 payload]`, no length) to `bytes`.
+    /// Appends the frame body (`112 | 131 control | [131 payload]`, no length) to `bytes`; with an
+    /// atom cache, `131 68 header | control | [payload]`, the terms' atoms by reference where the
+    /// cache allows.
     /// - Parameter encoder: decides how kvsh's own closures travel; the default describes them.
-    public func encodeFrame(into bytes: inout [UInt8], using encoder: ETFEncoder = ETFEncoder()) {
+    /// - Parameter atomCache: the connection's sending cache, when both sides negotiated
+    ///   `DIST_HDR_ATOM_CACHE`; messages must then be encoded in the order they are sent.
+    public func encodeFrame(
+        into bytes: inout [UInt8], using encoder: ETFEncoder = ETFEncoder(), atomCache: AtomCacheEncoder? = nil
+    ) {
         let (control, payload) = wireTerms
-        bytes.append(Self.passThrough)
-        bytes.append(ExternalTermFormat.version)
-        encoder.encode(control, into: &bytes)
-        if let payload {
+        guard let atomCache else {
+            bytes.append(Self.passThrough)
             bytes.append(ExternalTermFormat.version)
-            encoder.encode(payload, into: &bytes)
+            encoder.encode(control, into: &bytes)
+            if let payload {
+                bytes.append(ExternalTermFormat.version)
+                encoder.encode(payload, into: &bytes)
+            }
+            return
         }
+        // The header lists the atoms the terms use, so it is written after them and put first.
+        atomCache.beginMessage()
+        let start = bytes.count
+        encoder.encode(control, into: &bytes, atomCache: atomCache)
+        if let payload { encoder.encode(payload, into: &bytes, atomCache: atomCache) }
+        var header: [UInt8] = []
+        atomCache.writeHeader(into: &header)
+        bytes.insert(contentsOf: header, at: start)
     }
 
     /// OTP's unlink ids are unsigned 64-bit: most fit a word, the rest travel as a big integer.
@@ -91,20 +108,24 @@ extension MonitorTarget {
 // MARK: - Decoding
 
 extension ControlMessage {
-    /// Reads one connected-state frame body (without its length): `112 | 131 control | [131 payload]`.
+    /// Reads one connected-state frame body (without its length): `112 | 131 control | [131 payload]`,
+    /// or `131 68 header | control | [payload]` from a peer using the atom cache.
     ///
     /// Both the old and the payload forms of EXIT, EXIT2 and MONITOR_P_EXIT are accepted, and the
     /// trace-token forms of the modelled messages decode with their token dropped.
     /// - Parameter limits: bounds for decoding the control term and the payload (atoms, depth,
     ///   inflated size); the frame parser has already bounded the frame's size.
-    /// - Throws: `DistributionError`: `.unexpectedFrameType` when the first byte is not 112,
-    ///   `.badTerm` for invalid ETF, `.unknownControlMessage`, `.malformedControlMessage`,
-    ///   `.missingPayload` or `.trailingBytes`.
+    /// - Parameter atomCache: the connection's receiving cache; a frame with a header updates it.
+    ///   Without one, a header can only name atoms it carries itself.
+    /// - Throws: `DistributionError`: `.unexpectedFrameType` when the frame starts with neither
+    ///   112 nor a distribution header (131 68), `.badTerm` for invalid ETF (or header),
+    ///   `.unknownControlMessage`, `.malformedControlMessage`, `.missingPayload` or `.trailingBytes`.
     public static func decode(
         frameBody: [UInt8], limits: ETFDecoder.Limits = .default
     ) throws(DistributionError) -> ControlMessage {
+        var atomCache = AtomCacheDecoder()
         let result = frameBody.withUnsafeBytes { raw in
-            Result { () throws(DistributionError) in try decode(frameBody: raw, limits: limits) }
+            Result { () throws(DistributionError) in try decode(frameBody: raw, limits: limits, atomCache: &atomCache) }
         }
         return try result.get()
     }
@@ -112,21 +133,38 @@ extension ControlMessage {
     /// Reads one connected-state frame body from the readable bytes of `frameBody`, as
     /// `DistributionFrame.body` carries it. See `decode(frameBody:limits:)` for `[UInt8]`.
     public static func decode(
-        frameBody: ByteBuffer, limits: ETFDecoder.Limits = .default
+        frameBody: ByteBuffer, limits: ETFDecoder.Limits = .default, atomCache: inout AtomCacheDecoder
     ) throws(DistributionError) -> ControlMessage {
         let result = frameBody.withUnsafeReadableBytes { raw in
-            Result { () throws(DistributionError) in try decode(frameBody: raw, limits: limits) }
+            Result { () throws(DistributionError) in try decode(frameBody: raw, limits: limits, atomCache: &atomCache) }
         }
         return try result.get()
     }
 
     private static func decode(
-        frameBody raw: UnsafeRawBufferPointer, limits: ETFDecoder.Limits
+        frameBody raw: UnsafeRawBufferPointer, limits: ETFDecoder.Limits, atomCache: inout AtomCacheDecoder
     ) throws(DistributionError) -> ControlMessage {
         guard let type = raw.first else { throw .badTerm(.truncated(offset: 0)) }
-        guard type == passThrough else { throw .unexpectedFrameType(type) }
         let decoder = ETFDecoder(limits: limits)
-        let (control, controlEnd) = try decodeTerm(raw, at: 1, with: decoder)
+        // The atoms a header named: terms after a header have no version byte of their own.
+        var headerAtoms: [Atom]?
+        var controlStart = 1
+        switch type {
+        case passThrough:
+            break
+        case ExternalTermFormat.version where raw.count > 1 && raw[1] == AtomCache.headerTag:
+            do {
+                (headerAtoms, controlStart) = try atomCache.readHeader(raw, at: 0, limits: limits)
+            } catch {
+                throw .badTerm(error)
+            }
+        default:
+            throw .unexpectedFrameType(type == ExternalTermFormat.version && raw.count > 1 ? raw[1] : type)
+        }
+        func readTerm(_ offset: Int) throws(DistributionError) -> (Term, Int) {
+            try decodeTerm(raw, at: offset, with: decoder, headerAtoms: headerAtoms)
+        }
+        let (control, controlEnd) = try readTerm(controlStart)
         let fields = try ControlFields(control)
         let build = try fields.message()
         var end = controlEnd
@@ -138,7 +176,7 @@ extension ControlMessage {
             guard end < raw.count else { throw .missingPayload(opcode: fields.opcode) }
             let payload: Term
             do {
-                (payload, end) = try decodeTerm(raw, at: end, with: decoder)
+                (payload, end) = try readTerm(end)
             } catch .badTerm(.nestingTooDeep(let limit, _)) {
                 throw .payloadTooDeep(limit: limit, opcode: fields.opcode, message: try? finish(.emptyList))
             }
@@ -149,9 +187,10 @@ extension ControlMessage {
     }
 
     private static func decodeTerm(
-        _ raw: UnsafeRawBufferPointer, at offset: Int, with decoder: ETFDecoder
+        _ raw: UnsafeRawBufferPointer, at offset: Int, with decoder: ETFDecoder, headerAtoms: [Atom]?
     ) throws(DistributionError) -> (Term, Int) {
         do {
+            if let headerAtoms { return try decoder.decode(afterHeader: raw, at: offset, atomCacheRefs: headerAtoms) }
             return try decoder.decode(raw, at: offset)
         } catch {
             throw .badTerm(error)

@@ -10,9 +10,9 @@ public enum DistributionError: Error, Equatable, Sendable {
     /// Probably a peer out of step with the framing, or something that is not Erlang distribution
     /// at all (an HTTP request sent to the distribution port reads as a length of about 1.2 GB).
     case frameTooLarge(size: Int, limit: Int)
-    /// A connected-state frame that does not start with 112 (pass-through). kvsh never negotiates
-    /// the distribution header atom cache or fragments, so 68 (`DIST_HEADER`) or 69
-    /// (`DIST_FRAG_HEADER`) here means the peer ignored the negotiated flags.
+    /// A connected-state frame that starts with neither 112 (pass-through) nor 131 68 (a
+    /// distribution header with the atom cache). kvsh never negotiates fragments, so 69
+    /// (`DIST_FRAG_HEADER`) after 131 means the peer ignored the negotiated flags.
     case unexpectedFrameType(UInt8)
     /// A control tuple whose opcode kvsh does not model: a signal of a newer peer, or one kvsh
     /// never negotiated (`NODE_LINK`, the trace-token forms it does not read).

@@ -71,6 +71,20 @@ public struct ETFDecoder: Sendable {
         return (term, reader.position)
     }
 
+    /// Decodes one term that follows a distribution header: no version byte of its own (the
+    /// header's 131 stands for it), atoms possibly as ATOM_CACHE_REFs into `atomCacheRefs`.
+    /// - Returns: the term and the offset just past it.
+    public func decode(
+        afterHeader bytes: UnsafeRawBufferPointer, at offset: Int, atomCacheRefs: [Atom]
+    ) throws(ETFDecodingError) -> (term: Term, end: Int) {
+        guard offset >= 0, offset < bytes.count, let base = bytes.baseAddress else {
+            throw .truncated(offset: max(offset, 0))
+        }
+        var reader = TermReader(base: base, position: offset, end: bytes.count, limits: limits, atomCacheRefs: atomCacheRefs)
+        let term = try reader.readTerm()
+        return (term, reader.position)
+    }
+
     /// Decodes a term that has no version byte (the inside of a compressed term).
     func decodeBody(_ bytes: [UInt8]) throws(ETFDecodingError) -> Term {
         let result = bytes.withUnsafeBytes { raw in
@@ -102,12 +116,16 @@ struct TermReader {
     let end: Int
     let limits: ETFDecoder.Limits
     var promised = 0
+    /// The atoms a distribution header named, in its order: what ATOM_CACHE_REF (82) indexes.
+    /// Empty outside a message with a header, where tag 82 is unknown.
+    let atomCacheRefs: [Atom]
 
-    init(base: UnsafeRawPointer, position: Int, end: Int, limits: ETFDecoder.Limits) {
+    init(base: UnsafeRawPointer, position: Int, end: Int, limits: ETFDecoder.Limits, atomCacheRefs: [Atom] = []) {
         self.base = base
         self.position = position
         self.end = end
         self.limits = limits
+        self.atomCacheRefs = atomCacheRefs
     }
 
     /// Bytes left that no open container has claimed.
@@ -314,7 +332,7 @@ extension TermReader {
             return .int(Int(try byte()))
         case Tag.integer:
             return .int(Int(Int32(bitPattern: try u32())))
-        case Tag.smallAtomUTF8, Tag.atomUTF8, Tag.smallAtom, Tag.atom:
+        case Tag.smallAtomUTF8, Tag.atomUTF8, Tag.smallAtom, Tag.atom, Tag.atomCacheRef:
             return .atom(try readAtom(tag: tag, at: offset))
         case Tag.nil:
             return .emptyList
@@ -491,21 +509,35 @@ extension TermReader {
         let tag = try byte()
         switch tag {
         case ExternalTermFormat.Tag.smallAtomUTF8, ExternalTermFormat.Tag.atomUTF8,
-             ExternalTermFormat.Tag.smallAtom, ExternalTermFormat.Tag.atom:
+             ExternalTermFormat.Tag.smallAtom, ExternalTermFormat.Tag.atom, ExternalTermFormat.Tag.atomCacheRef:
             return try readAtom(tag: tag, at: offset)
         default:
             throw .unexpectedTag(tag, expected: expected, offset: offset)
         }
     }
 
-    /// The four atom tags: UTF-8 (119, 118) and latin-1 (115, 100), one- or two-byte length.
+    /// The four atom tags: UTF-8 (119, 118) and latin-1 (115, 100), one- or two-byte length; and
+    /// an atom-cache reference (82), an index into the atoms the message's header named.
     mutating func readAtom(tag: UInt8, at offset: Int) throws(ETFDecodingError) -> Atom {
         typealias Tag = ExternalTermFormat.Tag
+        if tag == Tag.atomCacheRef {
+            let index = Int(try byte())
+            guard !atomCacheRefs.isEmpty else { throw .unknownTag(tag, offset: offset) }
+            guard index < atomCacheRefs.count else {
+                throw .invalidValue(
+                    "atom cache reference \(index), but the header names \(atomCacheRefs.count) atoms", offset: offset)
+            }
+            return atomCacheRefs[index]
+        }
         let length = tag == Tag.smallAtomUTF8 || tag == Tag.smallAtom ? Int(try byte()) : Int(try u16())
+        return try atomText(length: length, utf8: tag == Tag.smallAtomUTF8 || tag == Tag.atomUTF8, at: offset)
+    }
+
+    /// Interns `length` bytes of atom text at the cursor: UTF-8, or latin-1 from old encoders.
+    mutating func atomText(length: Int, utf8: Bool, at offset: Int) throws(ETFDecodingError) -> Atom {
         try require(length, at: offset)
         let raw = UnsafeRawBufferPointer(start: base + position, count: length)
         position += length
-        let utf8 = tag == Tag.smallAtomUTF8 || tag == Tag.atomUTF8
         var ascii = true
         var characters = 0
         for byte in raw {

@@ -42,8 +42,10 @@ public struct ETFEncoder: Sendable {
     ///
     /// The distribution protocol writes several terms into one frame, each after its own 131:
     /// append `ExternalTermFormat.version`, then call this, once per term.
-    public func encode(_ term: Term, into bytes: inout [UInt8]) {
-        var writer = TermWriter(bytes: bytes, closureEncoding: closureEncoding)
+    /// - Parameter atomCache: after a distribution header, atoms go by reference into the
+    ///   message's header where the cache allows (see `AtomCacheEncoder`).
+    public func encode(_ term: Term, into bytes: inout [UInt8], atomCache: AtomCacheEncoder? = nil) {
+        var writer = TermWriter(bytes: bytes, closureEncoding: closureEncoding, atomCache: atomCache)
         bytes = []
         writer.write(term)
         bytes = writer.bytes
@@ -66,10 +68,12 @@ struct TermWriter {
 
     var bytes: [UInt8]
     let closureEncoding: ETFEncoder.ClosureEncoding
+    let atomCache: AtomCacheEncoder?
 
-    init(bytes: [UInt8], closureEncoding: @escaping ETFEncoder.ClosureEncoding) {
+    init(bytes: [UInt8], closureEncoding: @escaping ETFEncoder.ClosureEncoding, atomCache: AtomCacheEncoder? = nil) {
         self.bytes = bytes
         self.closureEncoding = closureEncoding
+        self.atomCache = atomCache
     }
 
     mutating func write(_ term: Term) {
@@ -227,6 +231,11 @@ struct TermWriter {
 
 extension TermWriter {
     mutating func writeAtom(_ atom: Atom) {
+        if let reference = atomCache?.reference(for: atom) {
+            bytes.append(Tag.atomCacheRef)
+            bytes.append(reference)
+            return
+        }
         let text = atom.text.utf8
         let count = text.count
         if count <= 255 {

@@ -13,6 +13,8 @@ public enum ExternalTermFormat {
         public static let newFloat: UInt8 = 70
         public static let bitBinary: UInt8 = 77
         public static let newPid: UInt8 = 88
+        /// An atom named by the message's distribution header (`ATOM_CACHE_REF`), never outside one.
+        public static let atomCacheRef: UInt8 = 82
         public static let newPort: UInt8 = 89
         public static let newerReference: UInt8 = 90
         public static let smallInteger: UInt8 = 97

@@ -1,3 +1,4 @@
+import ETF
 import NIOCore
 import NIOEmbedded
 import Testing
@@ -139,7 +140,9 @@ import Testing
             Issue.record("expected the link frame")
             return
         }
-        #expect(try ControlMessage.decode(frameBody: body) == .link(from: RecordedNode.a, to: RecordedNode.b))
+        var atomCache = AtomCacheDecoder()
+        let message = try ControlMessage.decode(frameBody: body, atomCache: &atomCache)
+        #expect(message == .link(from: RecordedNode.a, to: RecordedNode.b))
         #expect(try channel.readInbound(as: DistributionFrame.self) == nil)
 
         try channel.writeOutbound(ByteBuffer())

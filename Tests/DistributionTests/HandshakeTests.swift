@@ -50,7 +50,7 @@ import Testing
 
     @Test func sendNameIsVersion6() {
         var a = Handshake(initiator: foo, peer: Atom("bar@vm"), cookie: "C", challenge: 1)
-        var expected: [UInt8] = [78, 0, 0, 0, 0x0D, 0x07, 0x5F, 0x5F, 0xBD, 0, 0, 0, 7, 0, 6]
+        var expected: [UInt8] = [78, 0, 0, 0, 0x0D, 0x07, 0x5F, 0x7F, 0xBD, 0, 0, 0, 7, 0, 6]
         expected += Array("foo@vm".utf8)
         #expect(a.start() == [.send(expected)])
     }
