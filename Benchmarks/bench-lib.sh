@@ -49,7 +49,7 @@ start_until() {
   return 1
 }
 
-printed_ready() { grep -q '^ready' "$1"; }
+printed_ready() { grep -qs '^ready' "$1"; }
 
 # start_server LOG COMMAND...: a server node that prints `ready` once it is.
 start_server() { start_until printed_ready "$1" "$@"; }

@@ -71,20 +71,24 @@ func client(_ interpreter: Interpreter, peer: Atom) async throws {
         FileHandle.standardError.write(Data("cannot connect to \(peer.text)\n".utf8))
         exit(1)
     }
+    // Interned once, as a BEAM module's atoms are when it is loaded.
+    let (genServer, call, registry, lookup) = (Atom("Elixir.GenServer"), Atom("call"), Atom("Elixir.KV.Registry"), Atom("lookup"))
+    let (rpc, kernel, nodeFunction) = (Atom("rpc"), Atom("Elixir.Kernel"), Atom("node"))
+    let (taskSupervisor, async, task, awaitFunction) = (Atom("Elixir.Task.Supervisor"), Atom("async"), Atom("Elixir.Task"), Atom("await"))
     let kinds: [(String, Call)] = [
         ("genserver", { context in
-            try await interpreter.call(Atom("Elixir.GenServer"), Atom("call"), [
-                .tuple([.atom(Atom("Elixir.KV.Registry")), .atom(peer)]), .tuple([.atom(Atom("lookup")), .string("nosuchbucket")]),
+            try await interpreter.call(genServer, call, [
+                .tuple([.atom(registry), .atom(peer)]), .tuple([.atom(lookup), .string("nosuchbucket")]),
             ], context)
         }),
         ("rpc", { context in
-            try await interpreter.call(Atom("rpc"), Atom("call"), [.atom(peer), .atom(Atom("Elixir.Kernel")), .atom(Atom("node")), .emptyList], context)
+            try await interpreter.call(rpc, call, [.atom(peer), .atom(kernel), .atom(nodeFunction), .emptyList], context)
         }),
         ("task", { context in
-            let task = try await interpreter.call(Atom("Elixir.Task.Supervisor"), Atom("async"), [
-                .tuple([.atom(KVApplication.routerTasks), .atom(peer)]), .atom(Atom("Elixir.Kernel")), .atom(Atom("node")), .emptyList,
+            let started = try await interpreter.call(taskSupervisor, async, [
+                .tuple([.atom(KVApplication.routerTasks), .atom(peer)]), .atom(kernel), .atom(nodeFunction), .emptyList,
             ], context)
-            return try await interpreter.call(Atom("Elixir.Task"), Atom("await"), [task], context)
+            return try await interpreter.call(task, awaitFunction, [started], context)
         }),
     ]
     let chosen = environment["KINDS"].map { Set($0.split(separator: ",").map(String.init)) }

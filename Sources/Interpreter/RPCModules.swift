@@ -78,7 +78,7 @@ enum ERPCModule {
         enum Answer { case spawnFailed(Term), down(Term) }
         let answer = try await process.receive(timeout: timeout) { message -> Answer? in
             guard case .tuple(let parts) = message, parts.count >= 4, parts[1] == .reference(id) else { return nil }
-            if parts.count == 4, parts[0] == .atom("spawn_reply"), parts[2] != .ok { return .spawnFailed(parts[3]) }
+            if parts.count == 4, parts[0] == .atom(.spawnReply), parts[2] != .ok { return .spawnFailed(parts[3]) }
             if parts.count == 5, parts[0] == .atom(.down) { return .down(parts[4]) }
             return nil
         }
@@ -86,10 +86,10 @@ enum ERPCModule {
         if answer == nil { context.node.demonitor(process, id) }
         _ = try await process.receive(timeout: .milliseconds(0)) { message -> Term? in
             guard case .tuple(let parts) = message, parts.count >= 4, parts[1] == .reference(id),
-                  parts[0] == .atom(.down) || parts[0] == .atom("spawn_reply") else { return nil }
+                  parts[0] == .atom(.down) || parts[0] == .atom(.spawnReply) else { return nil }
             return message
         }
-        guard case .down(let reason)? = answer else { return .failure(.error(.tuple([.atom("erpc"), .atom("timeout")]))) }
+        guard case .down(let reason)? = answer else { return .failure(.error(.tuple([.atom("erpc"), .atom(.timeout)]))) }
         return down(reason, result)
     }
 
@@ -147,7 +147,7 @@ enum ERPCModule {
     /// What runs here for another node's `:erpc.call`: the reason the process exits with.
     static func executeCall(_ result: Term, _ module: Atom, _ function: Atom, _ arguments: [Term], _ context: CallContext) async throws -> Term {
         do {
-            return .tuple([result, .atom("return"), try await context.interpreter.call(module, function, arguments, context)])
+            return .tuple([result, .atom(.return), try await context.interpreter.call(module, function, arguments, context)])
         } catch let error as ElixirError {
             switch error.kind {
             case .throw: return .tuple([result, .atom("throw"), error.value])

@@ -2,7 +2,6 @@ import ETF
 
 /// The atoms the store's processes match on, interned once rather than per message.
 extension Atom {
-    static let genCall = Atom("$gen_call")
     static let system = Atom("system")
     static let get = Atom("get")
     static let update = Atom("update")
@@ -19,7 +18,6 @@ extension Atom {
     static let apply = Atom("apply")
     static let elixirMap = Atom("Elixir.Map")
     static let elixirRange = Atom("Elixir.Range")
-    static let structField = Atom("__struct__")
     static let first = Atom("first")
     static let last = Atom("last")
     static let step = Atom("step")

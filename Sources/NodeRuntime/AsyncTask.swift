@@ -18,16 +18,16 @@ public struct AsyncTask: Sendable, Equatable {
 
     /// A `%Task{}` map; nil for anything else.
     public init?(_ term: Term) {
-        guard case .map(let fields) = term, fields[.atom("__struct__")] == .atom("Elixir.Task"),
-              let mfa = fields[.atom("mfa")], case .pid(let owner)? = fields[.atom("owner")],
-              case .pid(let pid)? = fields[.atom("pid")], case .reference(let ref)? = fields[.atom("ref")] else { return nil }
+        guard case .map(let fields) = term, fields[.atom(.structField)] == .atom(.elixirTask),
+              let mfa = fields[.atom(.mfa)], case .pid(let owner)? = fields[.atom(.owner)],
+              case .pid(let pid)? = fields[.atom(.pid)], case .reference(let ref)? = fields[.atom(.ref)] else { return nil }
         self.init(mfa: mfa, owner: owner, pid: pid, ref: ref)
     }
 
     public var term: Term {
         .map([
-            (.atom("__struct__"), .atom("Elixir.Task")), (.atom("mfa"), mfa), (.atom("owner"), .pid(owner)),
-            (.atom("pid"), .pid(pid)), (.atom("ref"), .reference(ref)),
+            (.atom(.structField), .atom(.elixirTask)), (.atom(.mfa), mfa), (.atom(.owner), .pid(owner)),
+            (.atom(.pid), .pid(pid)), (.atom(.ref), .reference(ref)),
         ])
     }
 
@@ -54,7 +54,7 @@ public struct TaskExit: Error, ExitReasonProviding, Equatable {
     public let arguments: [Term]
 
     public var exitReason: Term {
-        .tuple([reason, .tuple([.atom("Elixir.Task"), .atom(function), .list(arguments)])])
+        .tuple([reason, .tuple([.atom(.elixirTask), .atom(function), .list(arguments)])])
     }
 
     public var crashReport: String? { nil }
@@ -68,7 +68,7 @@ extension AsyncTask {
         let owner = process.pid
         let ancestors = SupervisedTask.ancestors(under: process)
         let pid = process.node.spawn(parent: process, options: [.link]) { task in
-            task.dictionary[.atom("$ancestors")] = ancestors
+            task.dictionary[.atom(.ancestors)] = ancestors
             try await SupervisedTask.reply(owner: owner, monitorOwner: false, in: task)
         }.pid
         return started(pid, module, function, arguments, shownAs: nil, from: process)
@@ -85,7 +85,7 @@ extension AsyncTask {
         link: Bool, shownAs: Term? = nil, from process: Process
     ) async throws -> AsyncTask {
         let request = Term.tuple([
-            .atom("start_task"), .list([SupervisedTask.owner(process), .atom("monitor")]), .atom("temporary"), .nil,
+            .atom(.startTask), .list([SupervisedTask.owner(process), .atom(.monitor)]), .atom(.temporary), .nil,
         ])
         let reply = try await GenServer.call(supervisor, request, timeout: .infinity, from: process)
         guard case .tuple(let parts) = reply, parts.count == 2, parts[0] == .ok, case .pid(let pid) = parts[1] else {
@@ -113,7 +113,7 @@ extension AsyncTask {
     ) async throws -> Term {
         let mfa = Term.tuple([.atom(module), .atom(function), .list(arguments)])
         let args = Term.list([SupervisedTask.owner(process), SupervisedTask.callers(of: process), mfa])
-        let request = Term.tuple([.atom("start_task"), args, .nil, .nil])
+        let request = Term.tuple([.atom(.startTask), args, .nil, .nil])
         return try await GenServer.call(supervisor, request, timeout: .infinity, from: process)
     }
 }
@@ -141,7 +141,7 @@ extension AsyncTask {
             throw exit(reason)
         case nil:
             await GenServer.demonitorFlushing(ref, in: process)
-            throw exit(.atom("timeout"))
+            throw exit(.atom(.timeout))
         }
     }
 
@@ -185,7 +185,7 @@ extension AsyncTask {
             }
             guard let (ref, outcome) = found else {
                 for ref in awaiting { await GenServer.demonitorFlushing(ref, in: process) }
-                throw exit(.atom("timeout"))
+                throw exit(.atom(.timeout))
             }
             switch outcome {
             case .ok(let value):
@@ -213,7 +213,7 @@ extension AsyncTask {
         if parts.count == 2, parts[0] == .reference(ref) { return .ok(parts[1]) }
         guard parts.count == 5, parts[0] == .atom(.down), parts[1] == .reference(ref) else { return nil }
         if parts[4] == .atom(.noconnection), case .pid(let pid) = parts[3] {
-            return .exit(.tuple([.atom("nodedown"), .atom(pid.node)]))
+            return .exit(.tuple([.atom(.nodedown), .atom(pid.node)]))
         }
         return .exit(parts[4])
     }
@@ -222,6 +222,6 @@ extension AsyncTask {
 extension Term {
     fileprivate var isNodedown: Bool {
         guard case .tuple(let parts) = self, parts.count == 2 else { return false }
-        return parts[0] == .atom("nodedown")
+        return parts[0] == .atom(.nodedown)
     }
 }

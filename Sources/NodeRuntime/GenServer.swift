@@ -5,13 +5,13 @@ import ETF
 public enum GenServer {
     /// `{:"$gen_call", from, request}`: a call, with the `from` to reply to.
     public static func call(in message: Term) -> (from: Term, request: Term)? {
-        guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom("$gen_call") else { return nil }
+        guard case .tuple(let parts) = message, parts.count == 3, parts[0] == .atom(.genCall) else { return nil }
         return (parts[1], parts[2])
     }
 
     /// `{:"$gen_cast", request}`.
     public static func cast(in message: Term) -> Term? {
-        guard case .tuple(let parts) = message, parts.count == 2, parts[0] == .atom("$gen_cast") else { return nil }
+        guard case .tuple(let parts) = message, parts.count == 2, parts[0] == .atom(.genCast) else { return nil }
         return parts[1]
     }
 
@@ -21,7 +21,7 @@ public enum GenServer {
         guard case .tuple(let parts) = from, parts.count == 2, case .pid(let caller) = parts[0] else { return }
         let tag = parts[1]
         let message = Term.tuple([tag, value])
-        if case .cons(let cell) = tag, cell.head == .atom("alias"), case .reference(let alias) = cell.tail {
+        if case .cons(let cell) = tag, cell.head == .atom(.alias), case .reference(let alias) = cell.tail {
             process.node.send(message, toAlias: alias, from: process.pid)
         } else {
             process.node.send(message, to: caller)
@@ -116,8 +116,8 @@ extension GenServer {
             mref = node.monitor(process, pid, alias: true)
             deliver = { node.send($0, to: pid) }
         }
-        let tag = Term.cons(Cons(.atom("alias"), .reference(mref)))
-        deliver(.tuple([.atom("$gen_call"), .tuple([.pid(process.pid), tag]), request]))
+        let tag = Term.cons(Cons(.atom(.alias), .reference(mref)))
+        deliver(.tuple([.atom(.genCall), .tuple([.pid(process.pid), tag]), request]))
         enum Outcome { case reply(Term), down(Term) }
         let match = { (message: Term) -> Outcome? in
             guard case .tuple(let parts) = message else { return nil }
@@ -131,14 +131,14 @@ extension GenServer {
             return value
         case .down(let reason)?:
             if reason == .atom(.noconnection), let lost = server.node(on: node) {
-                throw failure(.tuple([.atom("nodedown"), .atom(lost)]))
+                throw failure(.tuple([.atom(.nodedown), .atom(lost)]))
             }
             throw failure(reason)
         case nil:
             await demonitorFlushing(mref, in: process)
             // A reply that arrived before the alias went is still taken, as gen does.
             if case .reply(let value)? = try await process.receive(timeout: .milliseconds(0), match) { return value }
-            throw failure(.atom("timeout"))
+            throw failure(.atom(.timeout))
         }
     }
 
@@ -146,7 +146,7 @@ extension GenServer {
     /// the server exists or not.
     public static func cast(_ server: Server, _ request: Term, from process: Process) {
         let node = process.node
-        let message = Term.tuple([.atom("$gen_cast"), request])
+        let message = Term.tuple([.atom(.genCast), request])
         switch server {
         case let .named(name, other) where other != node.name:
             node.remoteRouter?.send(message, toName: name, on: other, from: process.pid)

@@ -28,13 +28,13 @@ public enum SupervisedTask {
 
     /// `[owner | $callers]`, the `$callers` of a task this process starts.
     public static func callers(of process: Process) -> Term {
-        let inherited = process.dictionary[.atom("$callers")]?.properList ?? []
+        let inherited = process.dictionary[.atom(.callers)]?.properList ?? []
         return .list([.pid(process.pid)] + inherited)
     }
 
     /// The `$ancestors` of a process `parent` starts, as proc_lib puts them.
     static func ancestors(under parent: Process) -> Term {
-        let inherited = parent.dictionary[.atom("$ancestors")]?.properList ?? []
+        let inherited = parent.dictionary[.atom(.ancestors)]?.properList ?? []
         return .list([parent.registeredName.map(Term.atom) ?? .pid(parent.pid)] + inherited)
     }
 
@@ -55,13 +55,13 @@ public enum SupervisedTask {
         }
         switch start {
         case nil:
-            throw ProcessExit(reason: .atom("timeout"))
+            throw ProcessExit(reason: .atom(.timeout))
         case .ownerDown(let reason)?:
             throw ProcessExit(reason: .tuple([.atom("shutdown"), reason]))
         case let .run(ref, replyTo, callers, mfa)?:
             let call = try MFA(mfa)
-            process.dictionary[.atom("$initial_call")] = call.initialCall
-            process.dictionary[.atom("$callers")] = callers
+            process.dictionary[.atom(.initialCall)] = call.initialCall
+            process.dictionary[.atom(.callers)] = callers
             if let mref { await GenServer.demonitorFlushing(mref, in: process) }
             let result = try await call.run(in: process)
             let answer = Term.tuple([ref, result])
@@ -76,8 +76,8 @@ public enum SupervisedTask {
     /// A task nobody awaits (`start_child`): runs the mfa and exits.
     static func noreply(callers: Term, mfa: Term, in process: Process) async throws {
         let call = try MFA(mfa)
-        process.dictionary[.atom("$initial_call")] = call.initialCall
-        process.dictionary[.atom("$callers")] = callers
+        process.dictionary[.atom(.initialCall)] = call.initialCall
+        process.dictionary[.atom(.callers)] = callers
         _ = try await call.run(in: process)
     }
 

@@ -17,7 +17,7 @@ public enum TaskSupervisor {
         let ancestors = parent.map { SupervisedTask.ancestors(under: $0) } ?? .emptyList
         let pid = node.spawn(parent: parent, options: parent == nil ? [] : [.link]) { process in
             process.trapExit = true
-            process.dictionary[.atom("$ancestors")] = ancestors
+            process.dictionary[.atom(.ancestors)] = ancestors
             try await serve(parent: parent?.pid, in: process)
         }.pid
         guard let name else { return pid }
@@ -53,7 +53,7 @@ public enum TaskSupervisor {
 
     private static func handle(_ request: Term, children: inout [Pid], in process: Process) -> Term {
         switch request {
-        case .tuple(let parts) where parts.count == 4 && parts[0] == .atom("start_task"):
+        case .tuple(let parts) where parts.count == 4 && parts[0] == .atom(.startTask):
             guard let pid = startTask(parts[1].properList ?? [], in: process) else {
                 return .tuple([.error, .tuple([.atom("invalid_start_task"), parts[1]])])
             }
@@ -83,16 +83,16 @@ public enum TaskSupervisor {
         let ancestors = SupervisedTask.ancestors(under: supervisor)
         let body: @Sendable (Process) async throws -> Void
         switch args.count {
-        case 2 where args[1] == .atom("monitor") || args[1] == .atom("nomonitor"):
-            let monitorOwner = args[1] == .atom("monitor")
+        case 2 where args[1] == .atom(.monitor) || args[1] == .atom("nomonitor"):
+            let monitorOwner = args[1] == .atom(.monitor)
             body = { task in
-                task.dictionary[.atom("$ancestors")] = ancestors
+                task.dictionary[.atom(.ancestors)] = ancestors
                 try await SupervisedTask.reply(owner: ownerPid, monitorOwner: monitorOwner, in: task)
             }
         case 3:
             let (callers, mfa) = (args[1], args[2])
             body = { task in
-                task.dictionary[.atom("$ancestors")] = ancestors
+                task.dictionary[.atom(.ancestors)] = ancestors
                 try await SupervisedTask.noreply(callers: callers, mfa: mfa, in: task)
             }
         default:
