@@ -381,11 +381,11 @@ struct ControlFields {
             throw malformed("{Module, Function, Arity} is \(elements[4].kindDescription), expected {atom, atom, arity}")
         }
         let options = elements[5]
-        guard options.properList != nil else {
+        guard options.isProperList else {
             throw malformed("OptList is \(options.kindDescription), expected a proper list")
         }
         return .awaitingPayload { arguments throws(DistributionError) in
-            guard arguments.properList != nil else {
+            guard arguments.isProperList else {
                 throw malformed("ArgList is \(arguments.kindDescription), expected a proper list")
             }
             return .spawnRequest(

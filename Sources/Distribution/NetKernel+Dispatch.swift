@@ -84,13 +84,13 @@ extension NetKernel {
         let (module, function, arity) = mfa
         var spawnOptions: LocalNode.SpawnOptions = []
         var replyFlags: SpawnReplyFlags = []
-        for option in options.properList ?? [] {
-            if option == .atom("link") { spawnOptions.insert(.link); replyFlags.insert(.link) }
-            if option == .atom("monitor") { spawnOptions.insert(.monitor); replyFlags.insert(.monitor) }
-        }
-        guard let args = arguments.properList, args.count == arity, options.properList != nil else {
+        guard let args = arguments.properList, args.count == arity, let optionList = options.properList else {
             connection.send(.spawnReply(id: id, to: from, flags: [], result: .atom("badarg")))
             return
+        }
+        for option in optionList {
+            if option == .atom(.link) { spawnOptions.insert(.link); replyFlags.insert(.link) }
+            if option == .atom(.monitor) { spawnOptions.insert(.monitor); replyFlags.insert(.monitor) }
         }
         guard let runner = node.codeRunner else {
             connection.send(.spawnReply(id: id, to: from, flags: [], result: .atom("notsup")))

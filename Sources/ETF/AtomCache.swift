@@ -25,39 +25,53 @@ public enum AtomCache {
 public final class AtomCacheEncoder {
     private static let empty = UInt32.max
 
+    // Fixed-size tables in memory of their own, allocated once: looked up for every atom of every
+    // message, they skip the exclusivity checks Swift makes on a class's stored arrays.
     /// The atom (its index) the peer holds in each slot.
-    private var cached = [UInt32](repeating: AtomCacheEncoder.empty, count: AtomCache.slots)
+    private let cached = UnsafeMutablePointer<UInt32>.allocate(capacity: AtomCache.slots)
     /// The message that last named each slot, and where in its header.
-    private var namedIn = [UInt32](repeating: 0, count: AtomCache.slots)
-    private var referenceOfSlot = [UInt8](repeating: 0, count: AtomCache.slots)
-    /// The message being written (0 never is one).
-    private var message: UInt32 = 0
-    private var references: [(slot: Int, atom: Atom, isNew: Bool)] = []
+    private let namedIn = UnsafeMutablePointer<UInt32>.allocate(capacity: AtomCache.slots)
+    private let referenceOfSlot = UnsafeMutablePointer<UInt8>.allocate(capacity: AtomCache.slots)
+    /// This message's references, in header order: slot, atom, new entry.
+    private let references = UnsafeMutablePointer<(slot: Int, atom: Atom, isNew: Bool)>.allocate(
+        capacity: AtomCache.maxReferences)
+    private let state = UnsafeMutablePointer<(message: UInt32, count: Int)>.allocate(capacity: 1)
 
     public init() {
-        references.reserveCapacity(16)
+        cached.initialize(repeating: Self.empty, count: AtomCache.slots)
+        namedIn.initialize(repeating: 0, count: AtomCache.slots)
+        referenceOfSlot.initialize(repeating: 0, count: AtomCache.slots)
+        state.initialize(to: (message: 0, count: 0))
     }
 
-    /// Starts a message: its header names nothing yet.
+    deinit {
+        cached.deallocate()
+        namedIn.deallocate()
+        referenceOfSlot.deallocate()
+        references.deallocate()
+        state.deallocate()
+    }
+
+    /// Starts a message (0 never is one): its header names nothing yet.
     public func beginMessage() {
-        message = message == .max ? 1 : message + 1
-        references.removeAll(keepingCapacity: true)
+        state.pointee = (message: state.pointee.message == .max ? 1 : state.pointee.message + 1, count: 0)
     }
 
     /// The header index `atom` goes by in this message, or nil to write it in full: its slot is
     /// already taken in this message by another atom, or the header is full.
     func reference(for atom: Atom) -> UInt8? {
         let slot = Int(atom.index % UInt32(AtomCache.slots))
+        let (message, count) = state.pointee
         if namedIn[slot] == message {
             return cached[slot] == atom.index ? referenceOfSlot[slot] : nil
         }
-        guard references.count < AtomCache.maxReferences else { return nil }
-        let reference = UInt8(references.count)
-        references.append((slot, atom, cached[slot] != atom.index))
+        guard count < AtomCache.maxReferences else { return nil }
+        (references + count).initialize(to: (slot, atom, cached[slot] != atom.index))
         cached[slot] = atom.index
         namedIn[slot] = message
-        referenceOfSlot[slot] = reference
-        return reference
+        referenceOfSlot[slot] = UInt8(count)
+        state.pointee.count = count + 1
+        return UInt8(count)
     }
 
     /// Appends the header of the message written since `beginMessage()`: `131, 68`, the count,
@@ -66,10 +80,12 @@ public final class AtomCacheEncoder {
     public func writeHeader(into bytes: inout [UInt8]) {
         bytes.append(ExternalTermFormat.version)
         bytes.append(AtomCache.headerTag)
-        let count = references.count
+        let count = state.pointee.count
         bytes.append(UInt8(count))
         guard count > 0 else { return }
-        let texts = references.map { $0.isNew ? Array($0.atom.text.utf8) : [] }
+        let references = UnsafeBufferPointer(start: self.references, count: count)
+        // Most headers, once the cache is warm, carry no text at all.
+        let texts = references.contains { $0.isNew } ? references.map { $0.isNew ? Array($0.atom.text.utf8) : [] } : []
         let longAtoms = texts.contains { $0.count > 255 }
         let flagsStart = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: count / 2 + 1))
@@ -80,9 +96,10 @@ public final class AtomCacheEncoder {
             setFlag((reference.isNew ? 0x8 : 0) | UInt8(reference.slot >> 8), at: index)
         }
         setFlag(longAtoms ? 1 : 0, at: count)
-        for (reference, text) in zip(references, texts) {
+        for (index, reference) in references.enumerated() {
             bytes.append(UInt8(reference.slot & 0xFF))
             guard reference.isNew else { continue }
+            let text = texts[index]
             if longAtoms { bytes.append(UInt8(text.count >> 8)) }
             bytes.append(UInt8(text.count & 0xFF))
             bytes.append(contentsOf: text)

@@ -238,6 +238,8 @@ extension TermReader {
                 let count = tag == ExternalTermFormat.Tag.smallTuple ? Int(try byte()) : Int(try u32())
                 if count == 0 {
                     term = .tuple([])
+                } else if frames.count < limits.maxDepth, let elements = try readFlatTuple(count, at: offset) {
+                    term = .tuple(elements)
                 } else {
                     try open(.tuple, children: count, length: count, frames: &frames, values: &values, at: offset)
                     continue
@@ -277,6 +279,35 @@ extension TermReader {
             }
             if frames.isEmpty { return term }
         }
+    }
+
+    /// A small tuple of scalars (every control tuple, many messages) read straight into its
+    /// elements, without the container stacks; nil, with the cursor back at the first element,
+    /// when an element is a container. Bytes are claimed as `open` claims them, so errors are
+    /// the same either way.
+    private mutating func readFlatTuple(_ count: Int, at offset: Int) throws(ETFDecodingError) -> [Term]? {
+        guard count <= 16 else { return nil }
+        guard count <= available else {
+            throw .lengthExceedsInput(length: count, available: max(available, 0), offset: offset)
+        }
+        let (start, claimed) = (position, promised)
+        promised += count
+        var elements: [Term] = []
+        elements.reserveCapacity(count)
+        for _ in 0..<count {
+            switch try peek() {
+            case ExternalTermFormat.Tag.smallTuple, ExternalTermFormat.Tag.largeTuple, ExternalTermFormat.Tag.list,
+                 ExternalTermFormat.Tag.map, ExternalTermFormat.Tag.newFun:
+                (position, promised) = (start, claimed)
+                return nil
+            case let tag:
+                promised -= 1
+                let elementOffset = position
+                position += 1
+                elements.append(try readScalar(tag: tag, at: elementOffset))
+            }
+        }
+        return elements
     }
 
     private mutating func open(
@@ -325,7 +356,7 @@ extension TermReader {
 // MARK: - Terms without children
 
 extension TermReader {
-    private mutating func readScalar(tag: UInt8, at offset: Int) throws(ETFDecodingError) -> Term {
+    mutating func readScalar(tag: UInt8, at offset: Int) throws(ETFDecodingError) -> Term {
         typealias Tag = ExternalTermFormat.Tag
         switch tag {
         case Tag.smallInteger:

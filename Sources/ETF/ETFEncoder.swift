@@ -77,7 +77,9 @@ struct TermWriter {
     }
 
     mutating func write(_ term: Term) {
-        var stack: [Work] = [.term(term)]
+        // The stack is only allocated for a term with children that are not all scalars.
+        var stack: [Work] = []
+        writeOne(term, stack: &stack)
         while let work = stack.popLast() {
             switch work {
             case .term(let term):
@@ -125,7 +127,12 @@ struct TermWriter {
                 bytes.append(Tag.largeTuple)
                 put32(UInt32(elements.count))
             }
-            for element in elements.reversed() { stack.append(.term(element)) }
+            // Control tuples and most small messages hold only scalars: written in place.
+            if elements.allSatisfy(\.isScalar) {
+                for element in elements { writeOne(element, stack: &stack) }
+            } else {
+                for element in elements.reversed() { stack.append(.term(element)) }
+            }
         case .map(let map):
             bytes.append(Tag.map)
             put32(UInt32(map.count))
@@ -223,6 +230,16 @@ struct TermWriter {
                 replacement = ETFEncoder.describeClosure(closure)
             }
             stack.append(.term(replacement))
+        }
+    }
+}
+
+extension Term {
+    /// A term the writer puts out whole, with nothing pushed for later.
+    fileprivate var isScalar: Bool {
+        switch self {
+        case .atom, .int, .bigInteger, .float, .binary, .bitstring, .emptyList, .pid, .port, .reference: true
+        case .cons, .tuple, .map, .fun: false
         }
     }
 }

@@ -276,6 +276,14 @@ extension Term {
         return elements
     }
 
+    /// Whether this is `[]` or a list ending in `[]`, found without building the elements' array.
+    public var isProperList: Bool {
+        var rest = self
+        while case .cons(let cell) = rest { rest = cell.tail }
+        if case .emptyList = rest { return true }
+        return false
+    }
+
     /// The text of a binary that holds valid UTF-8.
     public var stringValue: String? {
         guard case .binary(let bytes) = self else { return nil }

@@ -12,6 +12,7 @@ extension Atom {
     public static let elixirTask = Atom("Elixir.Task")
     public static let startTask = Atom("start_task")
     public static let monitor = Atom("monitor")
+    public static let link = Atom("link")
     public static let temporary = Atom("temporary")
     public static let ancestors = Atom("$ancestors")
     public static let callers = Atom("$callers")
