@@ -1,8 +1,18 @@
 import ETF
 
-/// The atoms of the gen_server, Task and erpc protocols, interned once: `Atom("…")` takes the atom
-/// table's lock and hashes the text, and these are matched or built on every call.
+/// The atoms of exit signals and of the gen_server, Task and erpc protocols, interned once:
+/// `Atom("…")` takes the atom table's lock and hashes the text, and these are matched or built
+/// on every signal and call.
 extension Atom {
+    public static let normal = Atom("normal")
+    public static let kill = Atom("kill")
+    public static let killed = Atom("killed")
+    public static let noproc = Atom("noproc")
+    public static let noconnection = Atom("noconnection")
+    public static let exitTag = Atom("EXIT")
+    public static let down = Atom("DOWN")
+    public static let process = Atom("process")
+    public static let infinity = Atom("infinity")
     public static let genCall = Atom("$gen_call")
     public static let genCast = Atom("$gen_cast")
     public static let alias = Atom("alias")

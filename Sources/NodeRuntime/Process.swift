@@ -229,15 +229,3 @@ public protocol ExitReasonProviding: Error {
     var exitReason: Term { get }
     var crashReport: String? { get }
 }
-
-extension Atom {
-    public static let normal = Atom("normal")
-    public static let kill = Atom("kill")
-    public static let killed = Atom("killed")
-    public static let noproc = Atom("noproc")
-    public static let noconnection = Atom("noconnection")
-    public static let exitTag = Atom("EXIT")
-    public static let down = Atom("DOWN")
-    public static let process = Atom("process")
-    public static let infinity = Atom("infinity")
-}
