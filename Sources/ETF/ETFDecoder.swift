@@ -238,7 +238,15 @@ extension TermReader {
                 let count = tag == ExternalTermFormat.Tag.smallTuple ? Int(try byte()) : Int(try u32())
                 if count == 0 {
                     term = .tuple([])
-                } else if frames.count < limits.maxDepth, let elements = try readFlatTuple(count, at: offset) {
+                } else if count <= 16, frames.count < limits.maxDepth {
+                    let (elements, complete) = try readFlatTuple(count, at: offset)
+                    guard complete else {
+                        // A container among the elements: the tuple goes on the stack with the
+                        // scalars read so far, its other elements still promised.
+                        frames.append(Frame(kind: .tuple, remaining: count - elements.count, base: values.count, offset: offset))
+                        values.append(contentsOf: elements)
+                        continue
+                    }
                     term = .tuple(elements)
                 } else {
                     try open(.tuple, children: count, length: count, frames: &frames, values: &values, at: offset)
@@ -281,25 +289,22 @@ extension TermReader {
         }
     }
 
-    /// A small tuple of scalars (every control tuple, many messages) read straight into its
-    /// elements, without the container stacks; nil, with the cursor back at the first element,
-    /// when an element is a container. Bytes are claimed as `open` claims them, so errors are
-    /// the same either way.
-    private mutating func readFlatTuple(_ count: Int, at offset: Int) throws(ETFDecodingError) -> [Term]? {
-        guard count <= 16 else { return nil }
+    /// A small tuple's elements read straight into an array, without the container stacks, up to
+    /// the first element that is a container (none in a control tuple or many messages). Bytes
+    /// are claimed as `open` claims them: the elements not read stay promised.
+    /// - Returns: the elements read, and whether they are all of them.
+    private mutating func readFlatTuple(_ count: Int, at offset: Int) throws(ETFDecodingError) -> ([Term], Bool) {
         guard count <= available else {
             throw .lengthExceedsInput(length: count, available: max(available, 0), offset: offset)
         }
-        let (start, claimed) = (position, promised)
         promised += count
         var elements: [Term] = []
         elements.reserveCapacity(count)
-        for _ in 0..<count {
+        while elements.count < count {
             switch try peek() {
             case ExternalTermFormat.Tag.smallTuple, ExternalTermFormat.Tag.largeTuple, ExternalTermFormat.Tag.list,
                  ExternalTermFormat.Tag.map, ExternalTermFormat.Tag.newFun:
-                (position, promised) = (start, claimed)
-                return nil
+                return (elements, false)
             case let tag:
                 promised -= 1
                 let elementOffset = position
@@ -307,7 +312,7 @@ extension TermReader {
                 elements.append(try readScalar(tag: tag, at: elementOffset))
             }
         }
-        return elements
+        return (elements, true)
     }
 
     private mutating func open(
